@@ -1,0 +1,194 @@
+/* The public API (squeezenet.h): a model = its labels, recipe and planned
+ * network, plus the results of its last classification. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/model_format.h"
+#include "engine/network.h"
+#include "preprocess/preprocess.h"
+
+struct sqz_model {
+  char name[SQZ_MAX_NAME + 1];
+  sqz_recipe recipe;
+  int num_classes;
+  char *label_text;   /* all labels, NUL-separated: full then short for each */
+  char **label_full;  /* num_classes pointers into label_text */
+  char **label_short;
+  sqz_network *net;
+  void *scratch;      /* preprocessing scratch, sized once */
+  const float *logits; /* inside the network, valid after a run */
+  float *probabilities;
+  int has_result;
+  size_t file_bytes, memory_bytes;
+};
+
+static sqz_status load_labels(sqz_model *m, const sqz_model_desc *d, sqz_error *err) {
+  uint32_t n = d->num_labels;
+  /* Each label stored once as "full\0short\0": at most twice its bytes. */
+  m->label_text = malloc(2 * d->labels_bytes + 2 * (size_t)n + 1);
+  m->label_full = malloc(n * sizeof(char *));
+  m->label_short = malloc(n * sizeof(char *));
+  if (!m->label_text || !m->label_full || !m->label_short)
+    return sqz_fail(err, SQZ_ERR_MEMORY, "out of memory for %u labels", n);
+  m->memory_bytes += 2 * d->labels_bytes + 2 * (size_t)n + 1 + 2 * n * sizeof(char *);
+  const uint8_t *p = d->labels;
+  char *out = m->label_text;
+  for (uint32_t i = 0; i < n; i++) {
+    size_t len = (size_t)p[0] | (size_t)p[1] << 8;
+    const char *s = (const char *)p + 2;
+    p += 2 + len;
+    m->label_full[i] = out;
+    memcpy(out, s, len);
+    out[len] = 0;
+    out += len + 1;
+    /* "n01440764 tench, Tinca tinca" → "tench": skip the synset id if there
+     * is one (a word starting with 'n' and digits), stop at the first comma. */
+    const char *b = s, *e = s + len;
+    if (len > 1 && s[0] == 'n' && s[1] >= '0' && s[1] <= '9') {
+      const char *sp = memchr(s, ' ', len);
+      if (sp) b = sp + 1;
+    }
+    const char *comma = memchr(b, ',', (size_t)(e - b));
+    if (comma) e = comma;
+    m->label_short[i] = out;
+    memcpy(out, b, (size_t)(e - b));
+    out[e - b] = 0;
+    out += (e - b) + 1;
+  }
+  return SQZ_OK;
+}
+
+sqz_model *sqz_model_load(const void *data, size_t size, sqz_error *err) {
+  if (!data || size == 0) {
+    sqz_fail(err, SQZ_ERR_ARGUMENT, "model: no bytes given (empty file?)");
+    return NULL;
+  }
+  sqz_model_desc *d = malloc(sizeof *d);
+  sqz_model *m = calloc(1, sizeof *m);
+  if (!d || !m) {
+    free(d), free(m);
+    sqz_fail(err, SQZ_ERR_MEMORY, "out of memory loading the model");
+    return NULL;
+  }
+  sqz_status st = sqz_model_parse(data, size, d, err);
+  if (st == SQZ_OK) {
+    memcpy(m->name, d->name, sizeof m->name);
+    m->recipe = d->recipe;
+    m->file_bytes = size;
+    m->memory_bytes = sizeof *m;
+    st = load_labels(m, d, err);
+  }
+  if (st == SQZ_OK) st = sqz_network_create(d, NULL, &m->net, err);
+  if (st == SQZ_OK) {
+    m->num_classes = sqz_network_num_classes(m->net);
+    size_t scratch = sqz_preprocess_scratch_bytes(&m->recipe);
+    m->scratch = malloc(scratch ? scratch : 1);
+    m->probabilities = malloc((size_t)m->num_classes * sizeof(float));
+    if (!m->scratch || !m->probabilities) st = sqz_fail(err, SQZ_ERR_MEMORY, "out of memory loading the model");
+    m->memory_bytes += scratch + (size_t)m->num_classes * sizeof(float) + sqz_network_memory_bytes(m->net);
+  }
+  free(d);
+  if (st != SQZ_OK) {
+    sqz_model_free(m);
+    return NULL;
+  }
+  return m;
+}
+
+void sqz_model_free(sqz_model *m) {
+  if (!m) return;
+  sqz_network_free(m->net);
+  free(m->label_text);
+  free(m->label_full);
+  free(m->label_short);
+  free(m->scratch);
+  free(m->probabilities);
+  free(m);
+}
+
+sqz_model_info sqz_model_get_info(const sqz_model *m) {
+  sqz_model_info info;
+  memset(&info, 0, sizeof info);
+  if (!m) return info;
+  info.name = m->name;
+  info.input_width = m->recipe.input_width;
+  info.input_height = m->recipe.input_height;
+  info.num_classes = m->num_classes;
+  info.file_bytes = m->file_bytes;
+  info.memory_bytes = m->memory_bytes;
+  return info;
+}
+
+const char *sqz_model_label(const sqz_model *m, int i) {
+  return m && i >= 0 && i < m->num_classes ? m->label_short[i] : NULL;
+}
+const char *sqz_model_label_full(const sqz_model *m, int i) {
+  return m && i >= 0 && i < m->num_classes ? m->label_full[i] : NULL;
+}
+
+static void softmax(const float *x, float *y, int n) {
+  float mx = x[0];
+  for (int i = 1; i < n; i++) mx = x[i] > mx ? x[i] : mx;
+  double sum = 0;
+  for (int i = 0; i < n; i++) sum += (y[i] = expf(x[i] - mx));
+  float inv = (float)(1.0 / sum);
+  for (int i = 0; i < n; i++) y[i] *= inv;
+}
+
+sqz_status sqz_classify_pixels(sqz_model *m, const uint8_t *pixels, int width, int height,
+                               sqz_pixel_format format, size_t stride, unsigned flags,
+                               sqz_error *err) {
+  if (!m) return sqz_fail(err, SQZ_ERR_ARGUMENT, "no model");
+  if (flags & ~SQZ_INPUT_RAW) return sqz_fail(err, SQZ_ERR_ARGUMENT, "unknown flags 0x%x", flags);
+  m->has_result = 0;
+  sqz_status st = sqz_preprocess(&m->recipe, pixels, width, height, (int)format, stride,
+                                 (flags & SQZ_INPUT_RAW) != 0, m->scratch,
+                                 sqz_network_input(m->net), err);
+  if (st) return st;
+  m->logits = sqz_network_run(m->net);
+  softmax(m->logits, m->probabilities, m->num_classes);
+  m->has_result = 1;
+  return SQZ_OK;
+}
+
+sqz_status sqz_classify_image(sqz_model *m, const void *bytes, size_t size, unsigned flags,
+                              sqz_error *err) {
+  if (!m) return sqz_fail(err, SQZ_ERR_ARGUMENT, "no model");
+  m->has_result = 0;
+  int w, h, c;
+  uint8_t *pixels = sqz_decode_image(bytes, size, &w, &h, &c, err);
+  if (!pixels) return err ? err->code : SQZ_ERR_IMAGE;
+  sqz_status st = sqz_classify_pixels(m, pixels, w, h, (sqz_pixel_format)c, 0, flags, err);
+  sqz_image_free(pixels);
+  return st;
+}
+
+const float *sqz_logits(const sqz_model *m) { return m && m->has_result ? m->logits : NULL; }
+
+const float *sqz_probabilities(const sqz_model *m) {
+  return m && m->has_result ? m->probabilities : NULL;
+}
+
+int sqz_top_k(const sqz_model *m, int k, sqz_prediction *out) {
+  if (!m || !m->has_result || !out || k <= 0) return 0;
+  if (k > m->num_classes) k = m->num_classes;
+  int n = 0;
+  /* Insertion into a sorted list of k (k is small), ordered by logit, which
+   * softmax's rounding cannot tie. Ties keep the lower index first. */
+  const float *x = m->logits;
+  for (int i = 0; i < m->num_classes; i++) {
+    if (n == k && !(x[i] > x[out[n - 1].index])) continue;
+    int j = n < k ? n++ : k - 1;
+    while (j > 0 && x[out[j - 1].index] < x[i]) {
+      out[j] = out[j - 1];
+      j--;
+    }
+    out[j].index = i;
+  }
+  for (int j = 0; j < n; j++) {
+    out[j].probability = m->probabilities[out[j].index];
+    out[j].label = m->label_short[out[j].index];
+  }
+  return n;
+}

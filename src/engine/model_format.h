@@ -1,0 +1,105 @@
+/* The .sqz model format (models/FORMAT.md): parsing into a description
+ * that points into the file's bytes, decoding tensors, and writing. */
+#ifndef SQZ_MODEL_FORMAT_H
+#define SQZ_MODEL_FORMAT_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/error.h"
+#include "preprocess/preprocess.h"
+
+#define SQZ_FORMAT_VERSION 1
+#define SQZ_MAX_LAYERS 64
+#define SQZ_MAX_CHANNELS 4096
+#define SQZ_MAX_KERNEL 15
+#define SQZ_MAX_INPUT_SIDE 1024
+#define SQZ_MAX_LABELS 100000
+#define SQZ_MAX_NAME 63
+
+typedef enum sqz_encoding {
+  SQZ_ENC_F32 = 0,
+  SQZ_ENC_F16 = 1,
+  SQZ_ENC_CODEBOOK = 2,
+  SQZ_ENC_SPARSE_CODEBOOK = 3,
+  SQZ_ENC_INT8 = 4
+} sqz_encoding;
+
+typedef struct sqz_tensor_view {
+  sqz_encoding encoding;
+  uint32_t count;       /* elements */
+  uint32_t bytes;       /* payload bytes */
+  const uint8_t *data;  /* payload, inside the file */
+} sqz_tensor_view;
+
+typedef enum sqz_op { SQZ_OP_CONV = 1, SQZ_OP_MAXPOOL = 2, SQZ_OP_FIRE = 3, SQZ_OP_GAP = 4 } sqz_op;
+
+typedef struct sqz_conv_desc {
+  int cout, kh, kw, stride, pad, relu;
+  sqz_tensor_view weights, bias;
+} sqz_conv_desc;
+
+typedef struct sqz_layer_desc {
+  sqz_op op;
+  sqz_conv_desc conv;                   /* SQZ_OP_CONV */
+  int pool_kernel, pool_stride, pool_pad, pool_ceil; /* SQZ_OP_MAXPOOL */
+  sqz_conv_desc squeeze, expand1, expand3;        /* SQZ_OP_FIRE */
+} sqz_layer_desc;
+
+typedef struct sqz_model_desc {
+  char name[SQZ_MAX_NAME + 1];
+  int input_channels;
+  sqz_recipe recipe;
+  uint32_t num_labels;
+  const uint8_t *labels;     /* the LABL entries, inside the file */
+  size_t labels_bytes;
+  int num_layers;
+  sqz_layer_desc layers[SQZ_MAX_LAYERS];
+} sqz_model_desc;
+
+/* Checks header, size, checksum and structure, and fills desc with views into
+ * data (which must outlive desc). Shapes are checked by the network planner. */
+sqz_status sqz_model_parse(const uint8_t *data, size_t size, sqz_model_desc *desc,
+                           sqz_error *err);
+
+/* Decodes a tensor to float32; `count` must equal t->count. `what` names the
+ * tensor in error messages. */
+sqz_status sqz_tensor_decode(const sqz_tensor_view *t, float *out, size_t count,
+                             const char *what, sqz_error *err);
+
+uint32_t sqz_crc32(const uint8_t *data, size_t size);
+float sqz_f16_to_f32(uint16_t h);
+uint16_t sqz_f32_to_f16(float f);
+
+/* Writing: a growable byte buffer; errors are sticky and reported at the end. */
+typedef struct sqz_writer {
+  uint8_t *data;
+  size_t size, capacity;
+  size_t section_start; /* offset of the open section's length field */
+  int failed;
+} sqz_writer;
+
+void sqz_writer_init(sqz_writer *w);
+void sqz_writer_free(sqz_writer *w);
+void sqz_write_u8(sqz_writer *w, uint8_t v);
+void sqz_write_u16(sqz_writer *w, uint16_t v);
+void sqz_write_u32(sqz_writer *w, uint32_t v);
+void sqz_write_f32(sqz_writer *w, float v);
+void sqz_write_bytes(sqz_writer *w, const void *p, size_t n);
+void sqz_write_header(sqz_writer *w);
+void sqz_write_section_begin(sqz_writer *w, const char tag[4]);
+void sqz_write_section_end(sqz_writer *w);
+/* META from a description's name, input size and recipe. */
+void sqz_write_meta(sqz_writer *w, const char *name, const sqz_recipe *recipe);
+/* LABL from the text of a synset_words.txt (one label per line). */
+void sqz_write_labels(sqz_writer *w, const char *const *labels, uint32_t count);
+/* A layer record's header: the op and 3 reserved bytes. */
+void sqz_write_op(sqz_writer *w, sqz_op op);
+/* A tensor of float values stored in `encoding` (F32 or F16). */
+void sqz_write_tensor(sqz_writer *w, sqz_encoding encoding, const float *values, uint32_t count);
+/* A tensor whose payload is already encoded. */
+void sqz_write_tensor_raw(sqz_writer *w, sqz_encoding encoding, uint32_t count,
+                          const void *payload, uint32_t bytes);
+/* Fills in size and checksum; returns SQZ_OK or SQZ_ERR_MEMORY. */
+sqz_status sqz_writer_finish(sqz_writer *w, sqz_error *err);
+
+#endif

@@ -1,0 +1,360 @@
+/* Network planning and execution.
+ *
+ * Activations are NHWC float32 in two ping-pong buffers plus one for the
+ * squeeze outputs, all sized at creation from the largest tensor. A fire
+ * module runs squeeze into the squeeze buffer, then both expands straight
+ * into their channel halves of the output (output row stride e1+e3).
+ * 1×1 stride-1 unpadded convolutions are GEMMs; every other convolution is
+ * an indirect GEMM whose indirection buffer (pointers to input pixels or to
+ * a zero row for padding) is built once here, since the buffers never move. */
+#include "engine/network.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_STEPS (SQZ_MAX_LAYERS * 3)
+#define ALIGN 64
+
+typedef enum { STEP_CONV, STEP_MAXPOOL, STEP_GAP } step_kind;
+
+typedef struct step {
+  step_kind kind;
+  char name[24];
+  /* shapes */
+  int ih, iw, cin, oh, ow, cout;
+  /* conv */
+  int kh, kw, stride, pad;
+  sqz_minmax_params params;
+  const float *packed;
+  const float **indirection; /* NULL: plain GEMM */
+  const float *input;
+  float *output;
+  size_t out_pixel_stride;   /* floats between output pixels */
+  /* maxpool */
+  int pool_kernel, pool_stride;
+} step;
+
+struct sqz_network {
+  const sqz_kernels *k;
+  int num_steps;
+  step steps[MAX_STEPS];
+  int in_w, in_h, num_classes;
+  float *input;
+  float *logits;
+  void *memory; /* one allocation holds everything */
+  size_t memory_bytes;
+  sqz_clock_fn clock;
+  double *step_ms;
+};
+
+static uint64_t align_up(uint64_t n) { return (n + ALIGN - 1) & ~(uint64_t)(ALIGN - 1); }
+
+/* Planning runs twice: first to add up sizes (base == NULL), then to assign
+ * memory and pack weights. */
+typedef struct planner {
+  sqz_network *net;
+  const sqz_model_desc *desc;
+  uint8_t *base;
+  uint64_t offset;
+  uint64_t act_floats, squeeze_floats, zero_floats;
+  float *buf[2], *squeeze, *zero;
+  float *scratch; /* decoded weights, largest tensor */
+  uint64_t scratch_floats;
+  sqz_error *err;
+} planner;
+
+static void *take(planner *p, uint64_t bytes) {
+  void *ptr = p->base ? p->base + p->offset : NULL;
+  p->offset += align_up(bytes);
+  return ptr;
+}
+
+static sqz_status add_conv(planner *p, const sqz_conv_desc *c, const char *name, int ih, int iw,
+                           int cin, const float *input, float *output, size_t out_stride,
+                           int *oh_out, int *ow_out) {
+  sqz_network *net = p->net;
+  sqz_error *err = p->err;
+  if (net->num_steps >= MAX_STEPS) return sqz_fail(err, SQZ_ERR_MODEL, "model: too many steps");
+  if (c->cout < 1 || c->cout > SQZ_MAX_CHANNELS || c->kh < 1 || c->kw < 1 ||
+      c->kh > SQZ_MAX_KERNEL || c->kw > SQZ_MAX_KERNEL || c->stride < 1 || c->stride > SQZ_MAX_KERNEL ||
+      c->pad < 0 || c->pad > SQZ_MAX_KERNEL || c->relu > 1)
+    return sqz_fail(err, SQZ_ERR_MODEL,
+                    "model: %s: bad convolution (cout %d, kernel %dx%d, stride %d, pad %d)", name,
+                    c->cout, c->kh, c->kw, c->stride, c->pad);
+  int oh = (ih + 2 * c->pad - c->kh) / c->stride + 1;
+  int ow = (iw + 2 * c->pad - c->kw) / c->stride + 1;
+  if (ih + 2 * c->pad < c->kh || iw + 2 * c->pad < c->kw || oh < 1 || ow < 1)
+    return sqz_fail(err, SQZ_ERR_MODEL, "model: %s: a %dx%d kernel does not fit a %dx%d input", name,
+                    c->kh, c->kw, ih, iw);
+  step *s = &net->steps[net->num_steps++];
+  memset(s, 0, sizeof *s);
+  s->kind = STEP_CONV;
+  snprintf(s->name, sizeof s->name, "%s", name);
+  s->ih = ih, s->iw = iw, s->cin = cin, s->oh = oh, s->ow = ow, s->cout = c->cout;
+  s->kh = c->kh, s->kw = c->kw, s->stride = c->stride, s->pad = c->pad;
+  s->params.min = c->relu ? 0.0f : -INFINITY;
+  s->params.max = INFINITY;
+  s->input = input, s->output = output, s->out_pixel_stride = out_stride;
+
+  uint64_t wcount = (uint64_t)c->cout * cin * c->kh * c->kw;
+  if (wcount > p->scratch_floats) p->scratch_floats = wcount;
+  uint64_t packed_floats = sqz_packed_conv_size((size_t)c->cout, (size_t)cin, (size_t)c->kh, (size_t)c->kw, p->net->k->nr);
+  float *packed = take(p, packed_floats * 4);
+  int direct = c->kh == 1 && c->kw == 1 && c->stride == 1 && c->pad == 0;
+  uint64_t mr = net->k->mr;
+  uint64_t tiles = ((uint64_t)oh * ow + mr - 1) / mr;
+  const float **ind = direct ? NULL : take(p, tiles * c->kh * c->kw * mr * sizeof(float *));
+  if ((uint64_t)cin > p->zero_floats) p->zero_floats = (uint64_t)cin;
+  *oh_out = oh, *ow_out = ow;
+  if (!p->base) return SQZ_OK;
+
+  /* Decode and pack the weights. */
+  sqz_status st;
+  char what[48];
+  snprintf(what, sizeof what, "%s weights", name);
+  if ((st = sqz_tensor_decode(&c->weights, p->scratch, (size_t)wcount, what, err))) return st;
+  float bias[SQZ_MAX_CHANNELS];
+  snprintf(what, sizeof what, "%s bias", name);
+  if ((st = sqz_tensor_decode(&c->bias, bias, (size_t)c->cout, what, err))) return st;
+  sqz_pack_conv_weights((size_t)c->cout, (size_t)cin, (size_t)c->kh, (size_t)c->kw, net->k->nr,
+                        p->scratch, bias, packed);
+  s->packed = packed;
+
+  if (ind) {
+    size_t m_total = (size_t)oh * ow, taps = (size_t)c->kh * c->kw;
+    for (size_t t0 = 0; t0 < tiles; t0++) {
+      for (size_t t = 0; t < taps; t++) {
+        int ky = (int)(t / c->kw), kx = (int)(t % c->kw);
+        for (size_t r = 0; r < mr; r++) {
+          size_t m = t0 * mr + r;
+          if (m >= m_total) m = m_total - 1;
+          int oy = (int)(m / ow), ox = (int)(m % ow);
+          int y = oy * c->stride - c->pad + ky, x = ox * c->stride - c->pad + kx;
+          ind[(t0 * taps + t) * mr + r] =
+              (y < 0 || y >= ih || x < 0 || x >= iw) ? p->zero : input + ((size_t)y * iw + x) * cin;
+        }
+      }
+    }
+    s->indirection = ind;
+  }
+  return SQZ_OK;
+}
+
+static sqz_status plan(planner *p) {
+  sqz_network *net = p->net;
+  const sqz_model_desc *d = p->desc;
+  sqz_error *err = p->err;
+  net->num_steps = 0;
+  int h = d->recipe.input_height, w = d->recipe.input_width, c = 3, cur = 0;
+  uint64_t act = (uint64_t)h * w * c, squeeze = 0;
+  const float *in = p->buf[0];
+  char name[24];
+  int gap_seen = 0;
+  for (int i = 0; i < d->num_layers; i++) {
+    const sqz_layer_desc *l = &d->layers[i];
+    float *out = p->buf[cur ^ 1];
+    if (gap_seen) return sqz_fail(err, SQZ_ERR_MODEL, "model: layer %d follows the global average pool", i);
+    int oh = 0, ow = 0;
+    sqz_status st;
+    switch (l->op) {
+      case SQZ_OP_CONV:
+        snprintf(name, sizeof name, "conv%d", i);
+        if ((st = add_conv(p, &l->conv, name, h, w, c, in, out, (size_t)l->conv.cout, &oh, &ow))) return st;
+        c = l->conv.cout;
+        break;
+      case SQZ_OP_FIRE: {
+        int s1 = l->squeeze.cout, e1 = l->expand1.cout, e3 = l->expand3.cout;
+        if (s1 < 1 || e1 < 1 || e3 < 1 || s1 > SQZ_MAX_CHANNELS || e1 + e3 > SQZ_MAX_CHANNELS)
+          return sqz_fail(err, SQZ_ERR_MODEL, "model: layer %d: bad fire sizes %d/%d/%d", i, s1, e1, e3);
+        int sh, sw;
+        snprintf(name, sizeof name, "fire%d/squeeze", i);
+        if ((st = add_conv(p, &l->squeeze, name, h, w, c, in, p->squeeze, (size_t)s1, &sh, &sw))) return st;
+        if ((uint64_t)h * w * s1 > squeeze) squeeze = (uint64_t)h * w * s1;
+        snprintf(name, sizeof name, "fire%d/expand1x1", i);
+        if ((st = add_conv(p, &l->expand1, name, h, w, s1, p->squeeze, out, (size_t)(e1 + e3), &oh, &ow))) return st;
+        snprintf(name, sizeof name, "fire%d/expand3x3", i);
+        if ((st = add_conv(p, &l->expand3, name, h, w, s1, p->squeeze, out ? out + e1 : NULL,
+                           (size_t)(e1 + e3), &oh, &ow)))
+          return st;
+        oh = h, ow = w;
+        c = e1 + e3;
+        break;
+      }
+      case SQZ_OP_MAXPOOL: {
+        int k = l->pool_kernel, s = l->pool_stride;
+        if (k < 1 || k > SQZ_MAX_KERNEL || s < 1 || s > SQZ_MAX_KERNEL || l->pool_pad != 0 || l->pool_ceil > 1)
+          return sqz_fail(err, SQZ_ERR_MODEL, "model: layer %d: unsupported max pool (kernel %d, stride %d, pad %d)",
+                          i, k, s, l->pool_pad);
+        if (h < k || w < k) return sqz_fail(err, SQZ_ERR_MODEL, "model: layer %d: pool window larger than its %dx%d input", i, h, w);
+        if (l->pool_ceil) {
+          oh = (h - k + s - 1) / s + 1;
+          ow = (w - k + s - 1) / s + 1;
+        } else {
+          oh = (h - k) / s + 1;
+          ow = (w - k) / s + 1;
+        }
+        if (net->num_steps >= MAX_STEPS) return sqz_fail(err, SQZ_ERR_MODEL, "model: too many steps");
+        step *st2 = &net->steps[net->num_steps++];
+        memset(st2, 0, sizeof *st2);
+        st2->kind = STEP_MAXPOOL;
+        snprintf(st2->name, sizeof st2->name, "pool%d", i);
+        st2->ih = h, st2->iw = w, st2->cin = c, st2->oh = oh, st2->ow = ow, st2->cout = c;
+        st2->pool_kernel = k, st2->pool_stride = s;
+        st2->input = in, st2->output = out;
+        break;
+      }
+      case SQZ_OP_GAP: {
+        if (net->num_steps >= MAX_STEPS) return sqz_fail(err, SQZ_ERR_MODEL, "model: too many steps");
+        step *st2 = &net->steps[net->num_steps++];
+        memset(st2, 0, sizeof *st2);
+        st2->kind = STEP_GAP;
+        snprintf(st2->name, sizeof st2->name, "gap%d", i);
+        st2->ih = h, st2->iw = w, st2->cin = c, st2->oh = 1, st2->ow = 1, st2->cout = c;
+        st2->input = in, st2->output = net->logits;
+        oh = ow = 1;
+        gap_seen = 1;
+        break;
+      }
+      default:
+        return sqz_fail(err, SQZ_ERR_MODEL, "model: layer %d: unknown operation %d", i, (int)l->op);
+    }
+    h = oh, w = ow;
+    if (!gap_seen) {
+      uint64_t n = (uint64_t)h * w * c;
+      if (n > act) act = n;
+      cur ^= 1;
+      in = p->buf[cur];
+    }
+  }
+  if (!gap_seen) return sqz_fail(err, SQZ_ERR_MODEL, "model: the network does not end in a global average pool");
+  if ((uint32_t)c != d->num_labels)
+    return sqz_fail(err, SQZ_ERR_MODEL, "model: the network outputs %d classes but there are %u labels", c,
+                    d->num_labels);
+  net->num_classes = c;
+  p->act_floats = act;
+  p->squeeze_floats = squeeze;
+  return SQZ_OK;
+}
+
+sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *kernels,
+                              sqz_network **out, sqz_error *err) {
+  *out = NULL;
+  sqz_network *net = calloc(1, sizeof *net);
+  if (!net) return sqz_fail(err, SQZ_ERR_MEMORY, "out of memory for the network");
+  net->k = kernels ? kernels : &sqz_kernels_wasmsimd;
+  net->in_w = desc->recipe.input_width;
+  net->in_h = desc->recipe.input_height;
+  planner p = {net, desc, NULL, 0, 0, 0, 0, {NULL, NULL}, NULL, NULL, NULL, 0, err};
+
+  /* Pass 1: sizes. Weight, indirection sizes accumulate in p.offset. */
+  sqz_status st = plan(&p);
+  if (st) {
+    free(net);
+    return st;
+  }
+  uint64_t fixed = p.offset;
+  uint64_t total = fixed + 2 * align_up(p.act_floats * 4) + align_up(p.squeeze_floats * 4) +
+                   align_up(p.zero_floats * 4) + align_up((uint64_t)net->num_classes * 4) +
+                   align_up(p.scratch_floats * 4) + ALIGN;
+  if (total > SQZ_MAX_ARENA_BYTES || total > SIZE_MAX) {
+    free(net);
+    return sqz_fail(err, SQZ_ERR_LIMIT, "model: the network needs %llu MB of memory (limit %u MB)",
+                    (unsigned long long)(total >> 20), (unsigned)(SQZ_MAX_ARENA_BYTES >> 20));
+  }
+  net->memory = malloc((size_t)total);
+  if (!net->memory) {
+    free(net);
+    return sqz_fail(err, SQZ_ERR_MEMORY, "out of memory: the network needs %llu bytes", (unsigned long long)total);
+  }
+  net->memory_bytes = (size_t)total;
+  /* Pass 2: activation buffers first, then the same walk assigns weights. */
+  uint8_t *base = (uint8_t *)(((uintptr_t)net->memory + ALIGN - 1) & ~(uintptr_t)(ALIGN - 1));
+  planner q = p;
+  q.base = base;
+  q.offset = fixed;
+  q.buf[0] = take(&q, p.act_floats * 4);
+  q.buf[1] = take(&q, p.act_floats * 4);
+  q.squeeze = take(&q, p.squeeze_floats * 4);
+  q.zero = take(&q, p.zero_floats * 4);
+  net->logits = take(&q, (uint64_t)net->num_classes * 4);
+  q.scratch = take(&q, p.scratch_floats * 4);
+  memset(q.zero, 0, (size_t)p.zero_floats * 4);
+  q.offset = 0;
+  st = plan(&q);
+  if (st) {
+    free(net->memory);
+    free(net);
+    return st;
+  }
+  net->input = q.buf[0];
+  *out = net;
+  return SQZ_OK;
+}
+
+void sqz_network_free(sqz_network *net) {
+  if (!net) return;
+  free(net->memory);
+  free(net);
+}
+
+float *sqz_network_input(sqz_network *net) { return net->input; }
+int sqz_network_num_classes(const sqz_network *net) { return net->num_classes; }
+size_t sqz_network_memory_bytes(const sqz_network *net) { return net->memory_bytes + sizeof *net; }
+int sqz_network_num_steps(const sqz_network *net) { return net->num_steps; }
+const char *sqz_network_step_name(const sqz_network *net, int i) {
+  return i >= 0 && i < net->num_steps ? net->steps[i].name : NULL;
+}
+void sqz_network_set_clock(sqz_network *net, sqz_clock_fn clock, double *step_ms) {
+  net->clock = clock;
+  net->step_ms = step_ms;
+}
+
+/* Column blocks keep a slice of packed weights in L1 while every pixel
+ * tile passes over it (conv10's 2 MB of weights would otherwise stream
+ * from memory once per tile). */
+static void run_conv(const sqz_kernels *k, const step *s) {
+  size_t m_total = (size_t)s->oh * s->ow, mr = k->mr, nr = k->nr;
+  size_t kc = (size_t)s->cin, ks = (size_t)s->kh * s->kw;
+  size_t block_bytes = (nr + kc * ks * nr) * sizeof(float);
+  size_t nb = (16384 / block_bytes) * nr;
+  if (nb < nr) nb = nr;
+  size_t cm_stride = s->out_pixel_stride * sizeof(float);
+  for (size_t n0 = 0; n0 < (size_t)s->cout; n0 += nb) {
+    size_t nc = (size_t)s->cout - n0 < nb ? (size_t)s->cout - n0 : nb;
+    const float *w = s->packed + (n0 / nr) * (nr + kc * ks * nr);
+    for (size_t m0 = 0; m0 < m_total; m0 += mr) {
+      size_t m = m_total - m0 < mr ? m_total - m0 : mr;
+      float *c = s->output + m0 * s->out_pixel_stride + n0;
+      if (s->indirection)
+        k->igemm(m, nc, kc, ks, s->indirection + (m0 / mr) * ks * mr, w, c, cm_stride,
+                 nr * sizeof(float), &s->params);
+      else
+        k->gemm(m, nc, kc, s->input + m0 * kc, kc * sizeof(float), w, c, cm_stride,
+                nr * sizeof(float), &s->params);
+    }
+  }
+}
+
+const float *sqz_network_run(sqz_network *net) {
+  const sqz_kernels *k = net->k;
+  for (int i = 0; i < net->num_steps; i++) {
+    const step *s = &net->steps[i];
+    double t0 = net->clock ? net->clock() : 0;
+    switch (s->kind) {
+      case STEP_CONV:
+        run_conv(k, s);
+        break;
+      case STEP_MAXPOOL:
+        k->maxpool(s->input, (size_t)s->ih, (size_t)s->iw, (size_t)s->cin, (size_t)s->pool_kernel,
+                   (size_t)s->pool_stride, s->output, (size_t)s->oh, (size_t)s->ow, 0, (size_t)s->oh);
+        break;
+      case STEP_GAP:
+        k->gavgpool((size_t)s->ih * s->iw, (size_t)s->cin, s->input, s->output);
+        break;
+    }
+    if (net->clock) net->step_ms[i] = net->clock() - t0;
+  }
+  return net->logits;
+}

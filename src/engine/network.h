@@ -1,0 +1,30 @@
+/* The network: a model description turned into a plan of kernel calls over
+ * memory allocated once at creation (packed weights, activation buffers,
+ * indirection buffers). Running allocates nothing. */
+#ifndef SQZ_NETWORK_H
+#define SQZ_NETWORK_H
+#include "engine/model_format.h"
+#include "kernels/kernels.h"
+
+typedef struct sqz_network sqz_network;
+
+/* Plans the network for desc (shapes checked, weights decoded and packed). */
+sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *kernels,
+                              sqz_network **out, sqz_error *err);
+void sqz_network_free(sqz_network *net);
+
+/* The input to fill: input_height × input_width × 3 floats, NHWC. */
+float *sqz_network_input(sqz_network *net);
+/* Runs the network on the input; returns num_classes logits (owned by net). */
+const float *sqz_network_run(sqz_network *net);
+int sqz_network_num_classes(const sqz_network *net);
+size_t sqz_network_memory_bytes(const sqz_network *net);
+
+/* Per-step names and timings for profiling: after sqz_network_run with a
+ * clock set, step_ms[i] holds each step's time. */
+typedef double (*sqz_clock_fn)(void);
+int sqz_network_num_steps(const sqz_network *net);
+const char *sqz_network_step_name(const sqz_network *net, int step);
+void sqz_network_set_clock(sqz_network *net, sqz_clock_fn clock, double *step_ms);
+
+#endif

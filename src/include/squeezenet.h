@@ -1,0 +1,103 @@
+/* squeezenet.h — on-device ImageNet classification with SqueezeNet.
+ *
+ * The whole public C API. A model is loaded from a .sqz file held in memory
+ * (see models/FORMAT.md); it owns every buffer it will ever need, so
+ * classification allocates nothing. One model object runs one classification
+ * at a time; load the same bytes twice to classify in parallel.
+ *
+ * Every function that can fail returns a status and, when given an
+ * sqz_error, fills it with a code and a sentence naming what is wrong.
+ * The library never aborts, exits or prints.
+ */
+#ifndef SQUEEZENET_H
+#define SQUEEZENET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum sqz_status {
+  SQZ_OK = 0,
+  SQZ_ERR_ARGUMENT = 1,     /* a null pointer, a bad size or flag */
+  SQZ_ERR_MEMORY = 2,       /* an allocation failed */
+  SQZ_ERR_MODEL = 3,        /* the model file is malformed or inconsistent */
+  SQZ_ERR_CHECKSUM = 4,     /* the model file's checksum does not match */
+  SQZ_ERR_VERSION = 5,      /* not a .sqz file, or a version this build cannot read */
+  SQZ_ERR_IMAGE = 6,        /* the image bytes cannot be decoded */
+  SQZ_ERR_LIMIT = 7         /* a documented limit is exceeded (see below) */
+} sqz_status;
+
+typedef struct sqz_error {
+  sqz_status code;
+  char message[256];
+} sqz_error;
+
+/* Documented limits, checked before anything of that size is allocated. */
+#define SQZ_MAX_IMAGE_SIDE 16384                /* pixels, either side */
+#define SQZ_MAX_IMAGE_PIXELS (64u * 1024 * 1024) /* width × height */
+#define SQZ_MAX_MODEL_BYTES (256u * 1024 * 1024)
+#define SQZ_MAX_ARENA_BYTES (512u * 1024 * 1024)  /* activations + packed weights */
+
+typedef struct sqz_model sqz_model;
+
+typedef struct sqz_model_info {
+  const char *name;        /* e.g. "squeezenet1_1" */
+  int input_width;         /* network input (crop) size */
+  int input_height;
+  int num_classes;
+  size_t file_bytes;       /* size of the .sqz it was loaded from */
+  size_t memory_bytes;     /* everything the model allocated */
+} sqz_model_info;
+
+typedef struct sqz_prediction {
+  int index;
+  float probability;
+  const char *label;       /* short label: "tench" (owned by the model) */
+} sqz_prediction;
+
+/* Pixel formats for sqz_classify_pixels: bytes per pixel, in this order. */
+typedef enum sqz_pixel_format {
+  SQZ_GRAY = 1,
+  SQZ_GRAY_ALPHA = 2,
+  SQZ_RGB = 3,
+  SQZ_RGBA = 4
+} sqz_pixel_format;
+
+/* Flags for the classify functions. */
+#define SQZ_INPUT_RAW 1u /* pixels already are the network-input crop: only
+                            channel order and normalisation apply */
+
+/* Loads a model from the bytes of a .sqz file. The bytes are not kept. */
+sqz_model *sqz_model_load(const void *data, size_t size, sqz_error *err);
+void sqz_model_free(sqz_model *model);
+sqz_model_info sqz_model_get_info(const sqz_model *model);
+
+/* Labels: short ("tench") and full ("n01440764 tench, Tinca tinca"). NULL if out of range. */
+const char *sqz_model_label(const sqz_model *model, int index);
+const char *sqz_model_label_full(const sqz_model *model, int index);
+
+/* Classifies 8-bit pixels of any size (rows `stride` bytes apart; 0 means
+ * tightly packed), resizing and cropping by the model's recipe. */
+sqz_status sqz_classify_pixels(sqz_model *model, const uint8_t *pixels, int width, int height,
+                               sqz_pixel_format format, size_t stride, unsigned flags,
+                               sqz_error *err);
+
+/* Decodes an encoded image (JPEG, PNG, BMP, GIF, PNM) and classifies it. */
+sqz_status sqz_classify_image(sqz_model *model, const void *bytes, size_t size, unsigned flags,
+                              sqz_error *err);
+
+/* Results of the last successful classification. */
+const float *sqz_logits(const sqz_model *model);        /* num_classes pre-softmax values */
+const float *sqz_probabilities(const sqz_model *model); /* num_classes, softmax of logits */
+/* Writes the k best predictions, best first; returns how many were written. */
+int sqz_top_k(const sqz_model *model, int k, sqz_prediction *out);
+
+const char *sqz_status_name(sqz_status code);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

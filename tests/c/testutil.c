@@ -1,0 +1,47 @@
+#include "testutil.h"
+
+#include <stdlib.h>
+
+int test_failures = 0;
+int test_checks = 0;
+
+uint8_t *test_read_file(const char *path, size_t *size) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  if (fseek(f, 0, SEEK_END) != 0) { fclose(f); return NULL; }
+  long n = ftell(f);
+  if (n < 0) { fclose(f); return NULL; }
+  rewind(f);
+  uint8_t *buf = malloc(n ? (size_t)n : 1);
+  if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) { free(buf); buf = NULL; }
+  fclose(f);
+  if (buf) *size = (size_t)n;
+  return buf;
+}
+
+const char *test_shared_dir(void) {
+  const char *d = getenv("SQZ_SHARED_DIR");
+  return d && *d ? d : "../shared";
+}
+
+const char *test_models_dir(void) {
+  const char *d = getenv("SQZ_MODELS_DIR");
+  return d && *d ? d : "models";
+}
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+uint32_t test_rand(void) {
+  rng_state ^= rng_state << 13;
+  rng_state ^= rng_state >> 7;
+  rng_state ^= rng_state << 17;
+  return (uint32_t)(rng_state >> 16);
+}
+
+float test_randf(float lo, float hi) {
+  return lo + (hi - lo) * (float)(test_rand() & 0xFFFFFF) / (float)0x1000000;
+}
+
+int test_finish(const char *name) {
+  printf("%s: %d checks, %d failed\n", name, test_checks, test_failures);
+  return test_failures ? 1 : 0;
+}

@@ -1,0 +1,34 @@
+/* A tiny test harness: CHECK records a failure and goes on; test_main()
+ * returns non-zero if anything failed. */
+#ifndef SQZ_TESTUTIL_H
+#define SQZ_TESTUTIL_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+extern int test_failures;
+extern int test_checks;
+
+#define CHECK(cond, ...)                                                   \
+  do {                                                                     \
+    test_checks++;                                                         \
+    if (!(cond)) {                                                         \
+      test_failures++;                                                     \
+      fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond); \
+      fprintf(stderr, __VA_ARGS__);                                        \
+      fprintf(stderr, "\n");                                               \
+    }                                                                      \
+  } while (0)
+
+/* Reads a whole file; NULL if it cannot. Free with free(). */
+uint8_t *test_read_file(const char *path, size_t *size);
+/* $SQZ_SHARED_DIR (default ../shared) and $SQZ_MODELS_DIR (default models). */
+const char *test_shared_dir(void);
+const char *test_models_dir(void);
+/* Deterministic pseudo-random numbers for reproducible random shapes. */
+uint32_t test_rand(void);
+float test_randf(float lo, float hi);
+/* Prints the summary and returns the exit status. */
+int test_finish(const char *name);
+
+#endif
