@@ -1,0 +1,131 @@
+/* Image decoding with stb_image (from the system's libstb-dev, never copied
+ * into the repository): JPEG, PNG, BMP, GIF (first frame) and PNM only, from
+ * memory, 8 bits per channel, the stored channel count kept. */
+#include <limits.h>
+#include <string.h>
+
+#include "preprocess/preprocess.h"
+
+#define STBI_NO_STDIO
+#define STBI_NO_LINEAR
+#define STBI_NO_HDR
+#define STBI_ONLY_JPEG
+#define STBI_ONLY_PNG
+#define STBI_ONLY_BMP
+#define STBI_ONLY_GIF
+#define STBI_ONLY_PNM
+#define STBI_MAX_DIMENSIONS SQZ_MAX_IMAGE_SIDE
+#define STB_IMAGE_STATIC
+#define STB_IMAGE_IMPLEMENTATION
+#if defined(__GNUC__)
+/* stb's own warnings only. -Wunused-function stays off to the end of the
+ * file: GCC reports static functions declared but not defined (with
+ * STB_IMAGE_STATIC) only when the translation unit ends. */
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wtype-limits"
+#if !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wstringop-overflow"
+#endif
+#endif
+#include <stb_image.h>
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
+static const char *reason(void) {
+  const char *r = stbi_failure_reason();
+  return r ? r : "unknown error";
+}
+
+/* stbi_info tries every format in turn, so a format's own reason (such as
+ * "too large" for a PNG header over STBI_MAX_DIMENSIONS) ends up replaced by
+ * "unknown image type". Find the format by its signature and ask it alone. */
+static const char *format_reason(const void *bytes, int size) {
+  stbi__context s;
+  int x, y, n;
+#define SQZ_TRY_FORMAT(fmt)                                        \
+  stbi__start_mem(&s, (const stbi_uc *)bytes, size);               \
+  if (stbi__##fmt##_test(&s)) {                                    \
+    stbi__start_mem(&s, (const stbi_uc *)bytes, size);             \
+    return stbi__##fmt##_info(&s, &x, &y, &n) ? NULL : reason();   \
+  }
+  SQZ_TRY_FORMAT(jpeg)
+  SQZ_TRY_FORMAT(png)
+  SQZ_TRY_FORMAT(gif)
+  SQZ_TRY_FORMAT(bmp)
+  SQZ_TRY_FORMAT(pnm)
+#undef SQZ_TRY_FORMAT
+  return NULL;
+}
+
+uint8_t *sqz_decode_image(const void *bytes, size_t size, int *width, int *height,
+                          int *channels, sqz_error *err) {
+  if (width) *width = 0;
+  if (height) *height = 0;
+  if (channels) *channels = 0;
+  if (!bytes && size) {
+    sqz_fail(err, SQZ_ERR_ARGUMENT, "decode: bytes is NULL");
+    return NULL;
+  }
+  if (!width || !height || !channels) {
+    sqz_fail(err, SQZ_ERR_ARGUMENT, "decode: width, height and channels must not be NULL");
+    return NULL;
+  }
+  if (size == 0) {
+    sqz_fail(err, SQZ_ERR_IMAGE, "decode: the image is empty (0 bytes)");
+    return NULL;
+  }
+  if (size > INT_MAX) {
+    sqz_fail(err, SQZ_ERR_LIMIT, "decode: %zu bytes is more than stb_image can read", size);
+    return NULL;
+  }
+
+  int w = 0, h = 0, n = 0;
+  if (!stbi_info_from_memory(bytes, (int)size, &w, &h, &n)) {
+    const char *r = format_reason(bytes, (int)size);
+    if (!r) r = reason();
+    /* stb refuses sides over STBI_MAX_DIMENSIONS (= SQZ_MAX_IMAGE_SIDE) with
+     * "too large" already while reading the header. */
+    if (strcmp(r, "too large") == 0)
+      sqz_fail(err, SQZ_ERR_LIMIT,
+               "decode: image too large (stb_image: %s); the limits are %d pixels per side "
+               "and %u pixels",
+               r, SQZ_MAX_IMAGE_SIDE, (unsigned)SQZ_MAX_IMAGE_PIXELS);
+    else
+      sqz_fail(err, SQZ_ERR_IMAGE,
+               "decode: not a readable JPEG, PNG, BMP, GIF or PNM image (stb_image: %s)", r);
+    return NULL;
+  }
+  if (w <= 0 || h <= 0 || w > SQZ_MAX_IMAGE_SIDE || h > SQZ_MAX_IMAGE_SIDE ||
+      (uint64_t)w * (uint64_t)h > SQZ_MAX_IMAGE_PIXELS) {
+    sqz_fail(err, SQZ_ERR_LIMIT,
+             "decode: image is %d x %d; the limits are %d pixels per side and %u pixels", w, h,
+             SQZ_MAX_IMAGE_SIDE, (unsigned)SQZ_MAX_IMAGE_PIXELS);
+    return NULL;
+  }
+
+  uint8_t *pixels = stbi_load_from_memory(bytes, (int)size, &w, &h, &n, 0);
+  if (!pixels) {
+    const char *r = reason();
+    sqz_fail(err, strcmp(r, "outofmem") == 0 ? SQZ_ERR_MEMORY : SQZ_ERR_IMAGE,
+             "decode: cannot decode the %d x %d image (stb_image: %s)", w, h, r);
+    return NULL;
+  }
+  if (n < 1 || n > 4) { /* stb never does this; be safe */
+    stbi_image_free(pixels);
+    sqz_fail(err, SQZ_ERR_IMAGE, "decode: unexpected channel count %d", n);
+    return NULL;
+  }
+  *width = w;
+  *height = h;
+  *channels = n;
+  return pixels;
+}
+
+void sqz_image_free(uint8_t *pixels) { stbi_image_free(pixels); }

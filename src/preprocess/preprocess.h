@@ -1,0 +1,54 @@
+/* Preprocessing: from 8-bit pixels of any size to the network input, by the
+ * model's recipe, reproducing the reference pipelines exactly (PIL's
+ * antialiased BILINEAR resize in its 8-bit fixed-point form, centre crop,
+ * channel order, normalisation). Never the browser's canvas scaling. */
+#ifndef SQZ_PREPROCESS_H
+#define SQZ_PREPROCESS_H
+#include <stddef.h>
+#include <stdint.h>
+#include "squeezenet.h"
+#include "engine/error.h"
+
+typedef enum sqz_resize_mode {
+  SQZ_RESIZE_WARP = 0,    /* to resize_size × resize_size, aspect not kept (Caffe) */
+  SQZ_RESIZE_SHORTER = 1  /* shorter side to resize_size, longer round(long*size/short) (torchvision) */
+} sqz_resize_mode;
+
+typedef struct sqz_recipe {
+  int input_width, input_height; /* the centre crop = network input */
+  int bgr;                       /* 1: network wants B,G,R; 0: R,G,B */
+  sqz_resize_mode resize_mode;
+  int resize_size;               /* 256 */
+  float scale;                   /* value = (pixel * scale - mean[c]) / std[c] */
+  float mean[3];                 /* R, G, B order */
+  float std[3];                  /* R, G, B order */
+} sqz_recipe;
+
+/* Writes input_height × input_width × 3 floats (NHWC, the recipe's channel
+ * order) to out. pixels: width × height, `channels` 1 (gray), 2 (gray+alpha),
+ * 3 (RGB) or 4 (RGBA) bytes each, rows `stride` bytes apart (0 = packed).
+ * Alpha is dropped (as PIL's convert('RGB')), gray is replicated.
+ * With raw != 0 the pixels must already be exactly the crop size: only
+ * channel order and normalisation apply.
+ * scratch: sqz_preprocess_scratch_bytes(recipe) bytes, or NULL to let the
+ * function allocate (and free) what it needs. */
+size_t sqz_preprocess_scratch_bytes(const sqz_recipe *recipe);
+sqz_status sqz_preprocess(const sqz_recipe *recipe, const uint8_t *pixels, int width,
+                          int height, int channels, size_t stride, int raw, void *scratch,
+                          float *out, sqz_error *err);
+
+/* The resize + centre crop alone, 8-bit in and out (3 channels RGB out): the
+ * exact pixels PIL would produce for resize then crop. Exposed for tests. */
+sqz_status sqz_resize_crop_u8(const sqz_recipe *recipe, const uint8_t *pixels, int width,
+                              int height, int channels, size_t stride, void *scratch,
+                              uint8_t *out_rgb, sqz_error *err);
+
+/* Decodes JPEG, PNG, BMP, GIF (first frame) or PNM with stb_image into 8-bit
+ * pixels, keeping the stored channel count (1-4). Dimensions are checked
+ * against SQZ_MAX_IMAGE_SIDE / SQZ_MAX_IMAGE_PIXELS from the header before
+ * any pixel buffer is allocated. Free the result with sqz_image_free. */
+uint8_t *sqz_decode_image(const void *bytes, size_t size, int *width, int *height,
+                          int *channels, sqz_error *err);
+void sqz_image_free(uint8_t *pixels);
+
+#endif
