@@ -1,0 +1,113 @@
+/* End to end on the 200 photos: decode, resize, crop, normalise, network.
+ * Top-1 must agree with the independent reference
+ * (../shared/reference/<model>/predictions.json) on at least 99% of them. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "squeezenet.h"
+#include "testutil.h"
+
+typedef struct ref_entry {
+  char file[256];
+  int label, top5[5];
+  float top5_logits[5];
+} ref_entry;
+
+/* A scanner for the fixed shape of predictions.json. */
+static int parse_predictions(const char *text, ref_entry *out, int cap) {
+  const char *p = strstr(text, "\"images\"");
+  if (p) p += 7; /* its closing quote */
+  int n = 0;
+  while (p && n < cap && (p = strchr(p + 1, '"'))) {
+    const char *q = strchr(p + 1, '"');
+    if (!q) break;
+    size_t len = (size_t)(q - p - 1);
+    if (len < 5 || len >= sizeof out[n].file || memcmp(q - 5, ".JPEG", 5) != 0) {
+      p = q;
+      continue;
+    }
+    ref_entry *e = &out[n];
+    memcpy(e->file, p + 1, len);
+    e->file[len] = 0;
+    const char *l = strstr(q, "\"label\":"), *t = strstr(q, "\"top5\":"), *tl = strstr(q, "\"top5_logits\":");
+    if (!l || !t || !tl) break;
+    e->label = atoi(l + 8);
+    const char *s = strchr(t, '[');
+    for (int k = 0; k < 5 && s; k++) {
+      e->top5[k] = (int)strtol(s + 1, (char **)&s, 10);
+      s = strchr(s, k < 4 ? ',' : ']');
+    }
+    s = strchr(tl, '[');
+    for (int k = 0; k < 5 && s; k++) {
+      e->top5_logits[k] = strtof(s + 1, (char **)&s);
+      s = strchr(s, k < 4 ? ',' : ']');
+    }
+    n++;
+    p = strchr(tl, ']');
+  }
+  return n;
+}
+
+static void check_model(const char *model) {
+  char path[1024];
+  size_t size;
+  snprintf(path, sizeof path, "%s/reference/%s/predictions.json", test_shared_dir(), model);
+  char *json = (char *)test_read_file(path, &size);
+  CHECK(json != NULL, "cannot read %s", path);
+  if (!json) return;
+  json = realloc(json, size + 1);
+  json[size] = 0;
+  static ref_entry refs[1000];
+  int n = parse_predictions(json, refs, 1000);
+  free(json);
+  CHECK(n == 200, "%s: %d entries parsed, expected 200", path, n);
+
+  snprintf(path, sizeof path, "%s/%s.sqz", test_models_dir(), model);
+  uint8_t *bytes = test_read_file(path, &size);
+  sqz_error err = {0, ""};
+  sqz_model *m = bytes ? sqz_model_load(bytes, size, &err) : NULL;
+  free(bytes);
+  CHECK(m != NULL, "%s: %s", path, bytes ? err.message : "cannot read");
+  if (!m) return;
+  int agree = 0, correct = 0, ref_correct = 0, top5_same = 0, done = 0;
+  float worst = 0;
+  for (int i = 0; i < n; i++) {
+    snprintf(path, sizeof path, "%s/testdata/imagenet-sample/%s", test_shared_dir(), refs[i].file);
+    uint8_t *img = test_read_file(path, &size);
+    CHECK(img != NULL, "cannot read %s", path);
+    if (!img) continue;
+    sqz_status st = sqz_classify_image(m, img, size, 0, &err);
+    free(img);
+    CHECK(st == SQZ_OK, "%s: %s", path, err.message);
+    if (st) continue;
+    sqz_prediction p[5];
+    sqz_top_k(m, 5, p);
+    const float *lg = sqz_logits(m);
+    done++;
+    agree += p[0].index == refs[i].top5[0];
+    correct += p[0].index == refs[i].label;
+    ref_correct += refs[i].top5[0] == refs[i].label;
+    int same = 1;
+    for (int k = 0; k < 5; k++) {
+      same &= p[k].index == refs[i].top5[k];
+      worst = fmaxf(worst, fabsf(lg[refs[i].top5[k]] - refs[i].top5_logits[k]));
+    }
+    top5_same += same;
+    if (p[0].index != refs[i].top5[0])
+      printf("  %s: ours %d (%s), reference %d\n", refs[i].file, p[0].index, p[0].label, refs[i].top5[0]);
+  }
+  printf("%s: %d photos, top-1 agreement %d/%d (%.1f%%), identical top-5 %d, "
+         "top-1 accuracy %.1f%% (reference %.1f%%), max |diff| of reference top-5 logits %.3g\n",
+         model, done, agree, done, 100.0 * agree / (done ? done : 1), top5_same,
+         100.0 * correct / (done ? done : 1), 100.0 * ref_correct / (done ? done : 1), worst);
+  CHECK(done == 200, "%s: classified %d of 200", model, done);
+  CHECK(agree * 100 >= 99 * done, "%s: top-1 agreement %d/%d is under 99%%", model, agree, done);
+  sqz_model_free(m);
+}
+
+int main(void) {
+  check_model("squeezenet1_1");
+  check_model("squeezenet1_0");
+  return test_finish("test_end_to_end");
+}
