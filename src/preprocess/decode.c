@@ -89,7 +89,9 @@ uint8_t *sqz_decode_image(const void *bytes, size_t size, int *width, int *heigh
   int w = 0, h = 0, n = 0;
   if (!stbi_info_from_memory(bytes, (int)size, &w, &h, &n)) {
     const char *r = format_reason(bytes, (int)size);
-    if (!r) r = reason();
+    /* No known signature: stb's own last reason depends on which format it
+     * tried last, so say it plainly (and identically on every build). */
+    if (!r) r = "no JPEG, PNG, BMP, GIF or PNM signature";
     /* stb refuses sides over STBI_MAX_DIMENSIONS (= SQZ_MAX_IMAGE_SIDE) with
      * "too large" already while reading the header. */
     if (strcmp(r, "too large") == 0)

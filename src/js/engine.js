@@ -1,0 +1,186 @@
+// The engine: instantiates squeezenet.wasm (standalone, no Emscripten glue)
+// and wraps its C exports (src/wasm/exports.c). Works in browsers and Node;
+// it never touches the network itself — callers hand it bytes.
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Error from the engine: `code` is the C status name ("invalid model", …). */
+export class EngineError extends Error {
+  constructor(message, code) {
+    super(message);
+    this.name = 'EngineError';
+    this.code = code;
+  }
+}
+
+const STATUS = [
+  'ok', 'ERR_ARGUMENT', 'ERR_MEMORY', 'ERR_MODEL', 'ERR_CHECKSUM', 'ERR_VERSION', 'ERR_IMAGE', 'ERR_LIMIT',
+];
+
+/** Pixel formats (bytes per pixel), as sqz_pixel_format. */
+export const PixelFormat = Object.freeze({ GRAY: 1, GRAY_ALPHA: 2, RGB: 3, RGBA: 4 });
+
+/**
+ * Compiles/instantiates the wasm. `source` is a WebAssembly.Module, bytes
+ * (ArrayBuffer / typed array) or a Response.
+ */
+export async function createEngine(source) {
+  let instance;
+  const imports = {
+    env: { emscripten_notify_memory_growth() {} },
+  };
+  if (source instanceof WebAssembly.Module) {
+    instance = await WebAssembly.instantiate(source, imports);
+  } else if (typeof Response !== 'undefined' && source instanceof Response) {
+    const bytes = await source.arrayBuffer();
+    ({ instance } = await WebAssembly.instantiate(bytes, imports));
+  } else {
+    ({ instance } = await WebAssembly.instantiate(source, imports));
+  }
+  return new Engine(instance);
+}
+
+export class Engine {
+  constructor(instance) {
+    this.exports = instance.exports;
+    if (this.exports._initialize) this.exports._initialize();
+    this.memory = this.exports.memory;
+    this.err = this.exports.sqzw_error_new();
+  }
+
+  // Views must be recreated after any call that may grow memory.
+  u8() { return new Uint8Array(this.memory.buffer); }
+
+  cstring(ptr) {
+    if (!ptr) return null;
+    const mem = this.u8();
+    let end = ptr;
+    while (mem[end]) end++;
+    return decoder.decode(mem.subarray(ptr, end));
+  }
+
+  copyIn(bytes) {
+    const ptr = this.exports.sqzw_alloc(bytes.length);
+    if (!ptr) throw new EngineError(`out of memory copying ${bytes.length} bytes into the engine`, 'ERR_MEMORY');
+    this.u8().set(bytes, ptr);
+    return ptr;
+  }
+
+  withString(str, fn) {
+    const bytes = encoder.encode(str + '\0');
+    const ptr = this.copyIn(bytes);
+    try { return fn(ptr); } finally { this.exports.sqzw_free(ptr); }
+  }
+
+  fail(status) {
+    const message = this.cstring(this.exports.sqzw_error_message(this.err));
+    throw new EngineError(message, STATUS[status] ?? `ERR_${status}`);
+  }
+
+  /** Loads a .sqz model from bytes; returns a handle (pointer). */
+  loadModel(bytes) {
+    const ptr = this.copyIn(bytes);
+    try {
+      const model = this.exports.sqzw_model_load(ptr, bytes.length, this.err);
+      if (!model) this.fail(this.exports.sqzw_error_code(this.err));
+      return model;
+    } finally {
+      this.exports.sqzw_free(ptr);
+    }
+  }
+
+  freeModel(model) { this.exports.sqzw_model_free(model); }
+
+  modelInfo(model) {
+    const e = this.exports;
+    const numClasses = e.sqzw_model_num_classes(model);
+    const labels = new Array(numClasses);
+    const fullLabels = new Array(numClasses);
+    for (let i = 0; i < numClasses; i++) {
+      labels[i] = this.cstring(e.sqzw_label(model, i));
+      fullLabels[i] = this.cstring(e.sqzw_label_full(model, i));
+    }
+    return {
+      name: this.cstring(e.sqzw_model_name(model)),
+      inputWidth: e.sqzw_model_input_width(model),
+      inputHeight: e.sqzw_model_input_height(model),
+      numClasses,
+      labels,
+      fullLabels,
+      memoryBytes: e.sqzw_model_memory_bytes(model) >>> 0,
+    };
+  }
+
+  /** Decodes and classifies encoded image bytes (JPEG, PNG, BMP, GIF, PNM). */
+  classifyImage(model, bytes, { raw = false } = {}) {
+    const ptr = this.copyIn(bytes);
+    try {
+      const st = this.exports.sqzw_classify_image(model, ptr, bytes.length, raw ? 1 : 0, this.err);
+      if (st !== 0) this.fail(st);
+    } finally {
+      this.exports.sqzw_free(ptr);
+    }
+  }
+
+  /** Classifies 8-bit pixels, `format` bytes per pixel, rows `stride` bytes apart (0 = packed). */
+  classifyPixels(model, pixels, width, height, format, { stride = 0, raw = false } = {}) {
+    const ptr = this.copyIn(pixels);
+    try {
+      const st = this.exports.sqzw_classify_pixels(model, ptr, width, height, format, stride, raw ? 1 : 0, this.err);
+      if (st !== 0) this.fail(st);
+    } finally {
+      this.exports.sqzw_free(ptr);
+    }
+  }
+
+  /** The k best of the last classification: [{index, probability}], best first. */
+  topK(model, k) {
+    const e = this.exports;
+    const idx = e.sqzw_alloc(k * 4), prob = e.sqzw_alloc(k * 4);
+    try {
+      const n = e.sqzw_top_k(model, k, idx, prob);
+      const ints = new Int32Array(this.memory.buffer, idx, n);
+      const floats = new Float32Array(this.memory.buffer, prob, n);
+      return Array.from(ints, (index, i) => ({ index, probability: floats[i] }));
+    } finally {
+      e.sqzw_free(idx);
+      e.sqzw_free(prob);
+    }
+  }
+
+  /** The logits of the last classification (a copy). */
+  logits(model, numClasses) {
+    const ptr = this.exports.sqzw_logits(model);
+    if (!ptr) return null;
+    return new Float32Array(this.memory.buffer, ptr, numClasses).slice();
+  }
+
+  /** The CLI line for the last classification, formatted by the C code the native CLI uses. */
+  report(model, file, { top = 5, logits = false, json = false } = {}) {
+    return this.withString(file, (filePtr) => this.formatWith((buf, cap) =>
+      this.exports.sqzw_report(model, filePtr, top, logits ? 1 : 0, json ? 1 : 0, buf, cap)));
+  }
+
+  reportError(file, message, { json = false } = {}) {
+    return this.withString(file, (filePtr) => this.withString(message, (msgPtr) =>
+      this.formatWith((buf, cap) => this.exports.sqzw_report_error(filePtr, msgPtr, json ? 1 : 0, buf, cap))));
+  }
+
+  formatWith(fn) {
+    let cap = 65536;
+    for (;;) {
+      const buf = this.exports.sqzw_alloc(cap);
+      try {
+        const n = fn(buf, cap) >>> 0;
+        if (n < cap) return decoder.decode(this.u8().subarray(buf, buf + n));
+        cap = n + 1;
+      } finally {
+        this.exports.sqzw_free(buf);
+      }
+    }
+  }
+
+  /** Bytes of wasm memory (grows, never shrinks). */
+  memoryBytes() { return this.memory.buffer.byteLength; }
+}

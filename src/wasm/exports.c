@@ -1,0 +1,57 @@
+/* The WebAssembly boundary: thin wrappers over the public API with plain
+ * integer/pointer signatures, exported by name for src/js/engine.js.
+ * Built as standalone wasm (no Emscripten JS glue). */
+#include <emscripten.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "squeezenet.h"
+#include "tools/report.h"
+
+EMSCRIPTEN_KEEPALIVE void *sqzw_alloc(size_t n) { return malloc(n ? n : 1); }
+EMSCRIPTEN_KEEPALIVE void sqzw_free(void *p) { free(p); }
+
+EMSCRIPTEN_KEEPALIVE sqz_error *sqzw_error_new(void) { return calloc(1, sizeof(sqz_error)); }
+EMSCRIPTEN_KEEPALIVE int sqzw_error_code(const sqz_error *e) { return (int)e->code; }
+EMSCRIPTEN_KEEPALIVE const char *sqzw_error_message(const sqz_error *e) { return e->message; }
+
+EMSCRIPTEN_KEEPALIVE sqz_model *sqzw_model_load(const void *bytes, size_t size, sqz_error *err) {
+  return sqz_model_load(bytes, size, err);
+}
+EMSCRIPTEN_KEEPALIVE void sqzw_model_free(sqz_model *m) { sqz_model_free(m); }
+EMSCRIPTEN_KEEPALIVE const char *sqzw_model_name(const sqz_model *m) { return sqz_model_get_info(m).name; }
+EMSCRIPTEN_KEEPALIVE int sqzw_model_input_width(const sqz_model *m) { return sqz_model_get_info(m).input_width; }
+EMSCRIPTEN_KEEPALIVE int sqzw_model_input_height(const sqz_model *m) { return sqz_model_get_info(m).input_height; }
+EMSCRIPTEN_KEEPALIVE int sqzw_model_num_classes(const sqz_model *m) { return sqz_model_get_info(m).num_classes; }
+EMSCRIPTEN_KEEPALIVE size_t sqzw_model_memory_bytes(const sqz_model *m) { return sqz_model_get_info(m).memory_bytes; }
+EMSCRIPTEN_KEEPALIVE const char *sqzw_label(const sqz_model *m, int i) { return sqz_model_label(m, i); }
+EMSCRIPTEN_KEEPALIVE const char *sqzw_label_full(const sqz_model *m, int i) { return sqz_model_label_full(m, i); }
+
+EMSCRIPTEN_KEEPALIVE int sqzw_classify_pixels(sqz_model *m, const uint8_t *pixels, int width, int height,
+                                              int format, size_t stride, unsigned flags, sqz_error *err) {
+  return (int)sqz_classify_pixels(m, pixels, width, height, (sqz_pixel_format)format, stride, flags, err);
+}
+EMSCRIPTEN_KEEPALIVE int sqzw_classify_image(sqz_model *m, const void *bytes, size_t size, unsigned flags,
+                                             sqz_error *err) {
+  return (int)sqz_classify_image(m, bytes, size, flags, err);
+}
+
+/* Top-k as two parallel arrays (indices, probabilities); returns the count. */
+EMSCRIPTEN_KEEPALIVE int sqzw_top_k(const sqz_model *m, int k, int *indices, float *probabilities) {
+  sqz_prediction p[1000];
+  if (k > 1000) k = 1000;
+  int n = sqz_top_k(m, k, p);
+  for (int i = 0; i < n; i++) indices[i] = p[i].index, probabilities[i] = p[i].probability;
+  return n;
+}
+EMSCRIPTEN_KEEPALIVE const float *sqzw_logits(const sqz_model *m) { return sqz_logits(m); }
+
+/* The CLI's lines, formatted in C as the native tool formats them. */
+EMSCRIPTEN_KEEPALIVE size_t sqzw_report(const sqz_model *m, const char *file, int top, int logits, int json,
+                                        char *buf, size_t cap) {
+  return json ? sqz_report_json(m, file, top, logits, buf, cap) : sqz_report_text(m, file, top, logits, buf, cap);
+}
+EMSCRIPTEN_KEEPALIVE size_t sqzw_report_error(const char *file, const char *message, int json, char *buf,
+                                              size_t cap) {
+  return json ? sqz_report_json_error(file, message, buf, cap) : sqz_report_text_error(file, message, buf, cap);
+}
