@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Builds, then classifies a few sample photos with both CLIs.
+# Builds what the web page needs (only when missing or older than the
+# sources), then serves it at http://localhost:${PORT:-8080}/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/build.sh
-shared=${SQZ_SHARED_DIR:-$PWD/../shared}
-samples=$(ls "$shared"/testdata/imagenet-sample/*.JPEG | head -3)
-echo "== native: build/sqz classify"
-./build/sqz classify $samples
-echo "== wasm: squeezenet-wasm classify"
-node src/js/cli.js classify $samples
+wasm=dist/squeezenet.wasm
+if [ ! -f "$wasm" ] || ! ls models/*.sqz >/dev/null 2>&1 \
+   || [ -n "$(find src/engine src/kernels src/preprocess src/wasm src/include scripts/build.sh scripts/build-wasm.sh -newer "$wasm" -print -quit)" ]; then
+  bash scripts/build.sh
+fi
+exec node web/server.js

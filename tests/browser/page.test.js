@@ -1,0 +1,279 @@
+// The web page in headless Chromium: every way a picture gets in (picker,
+// drop, paste, camera), bad files, the model switch, keyboard and phone use,
+// and that nothing is requested outside the page's origin. Expected labels
+// are the independent reference's (../shared/reference/<model>/predictions.json).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, writeFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  startBrowser, waitReady, pickFiles, dataTransfer, readResults, waitResults,
+  referenceLabels, photosDir, root, artifacts,
+} from './harness.js';
+
+const TENCH = 'n01440764_tench.JPEG';
+const ROBIN = 'n01558993_robin.JPEG';       // the fake camera's picture
+const SEVERAL = ['n01843065_jacamar.JPEG', 'n02133161_American_black_bear.JPEG',
+  'n03874599_padlock.JPEG', 'n04552348_warplane.JPEG'];
+const photo = (name) => path.join(photosDir, name);
+
+let browser, reference, reference10;
+const measured = {};
+
+before(async () => {
+  reference = await referenceLabels('squeezenet1_1');
+  reference10 = await referenceLabels('squeezenet1_0');
+  browser = await startBrowser({ camera: photo(ROBIN) });
+});
+
+after(async () => {
+  await browser?.close();
+  if (Object.keys(measured).length) {
+    await writeFile(path.join(artifacts, 'measurements.json'), JSON.stringify(measured, null, 2) + '\n');
+    console.log('# measured:', JSON.stringify(measured));
+  }
+});
+
+function assertPredictions(card, expectedLabel) {
+  assert.equal(card.status, 'done', `${card.name}: ${card.meta}`);
+  assert.equal(card.labels.length, 5, `${card.name}: five predictions`);
+  assert.equal(card.labels[0], expectedLabel, `${card.name}: top label`);
+  for (let i = 1; i < 5; i++) assert.ok(card.probabilities[i] <= card.probabilities[i - 1], 'best first');
+  assert.ok(card.probabilities.every((p) => p >= 0 && p <= 1));
+  assert.match(card.meta, /\d+ ms/, 'inference time shown');
+}
+
+test('a photo picked right after opening the page gets its reference label', async () => {
+  const page = await browser.newPage();
+  await page.goto(browser.url);
+  // Pick at once: the photo waits for the model, like a user who is quick.
+  await pickFiles(page, [photo(TENCH)]);
+  await waitResults(page, 1);
+  const [card] = await readResults(page);
+  assertPredictions(card, reference[TENCH]);
+  assert.equal(card.name, TENCH);
+  measured.navigationToFirstPredictionMs = Math.round(await page.evaluate(
+    () => performance.getEntriesByName('first-prediction')[0].startTime));
+  measured.navigationToModelReadyMs = Math.round(await page.evaluate(
+    () => performance.getEntriesByName('model-ready')[0]?.startTime ?? NaN));
+
+  // The model in use and its size (the .sqz file's size) are shown.
+  const modelBytes = (await stat(path.join(root, 'models/squeezenet1_1.sqz'))).size;
+  const info = await page.textContent('#model-info');
+  assert.match(info, /squeezenet1_1/i);
+  assert.ok(info.includes(`${(modelBytes / 1e6).toFixed(2)} MB`) || info.includes(`${(modelBytes / 1e3).toFixed(0)} KB`),
+    `model size in "${info}"`);
+  // The picture itself is shown.
+  assert.ok(await page.$eval('#results .result img', (img) => img.complete && img.naturalWidth > 0));
+  // Screen readers hear the result.
+  await page.waitForFunction(() => document.getElementById('announcer').textContent.length > 0);
+  assert.match(await page.textContent('#announcer'), new RegExp(reference[TENCH]));
+  assert.equal(await page.getAttribute('#announcer', 'aria-live'), 'polite');
+  await browser.screenshot(page, 'upload');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('inference runs in a worker, not on the main thread', async () => {
+  const page = await browser.newPage();
+  await page.goto(browser.url);
+  await waitReady(page);
+  const workers = page.workers().map((w) => w.url());
+  assert.ok(workers.length >= 1, 'the page started a worker');
+  for (const w of workers) assert.equal(new URL(w).origin, browser.origin, `worker ${w} from the page's origin`);
+  assert.match(await page.textContent('#runtime-info'), /in a worker/);
+  assert.match(await page.textContent('#runtime-info'), /cross-origin isolated: yes/);
+  await page.close();
+});
+
+test('several dropped photos fill a grid, each with its reference label', async () => {
+  const page = await browser.newPage();
+  await page.goto(browser.url);
+  await waitReady(page);
+  const files = await Promise.all(SEVERAL.map(async (name) => ({ name, type: 'image/jpeg', bytes: await readFile(photo(name)) })));
+  const dt = await dataTransfer(page, files);
+  await page.dispatchEvent('#drop-zone', 'dragenter', { dataTransfer: dt });
+  assert.ok(await page.$eval('#drop-zone', (z) => z.classList.contains('dragging')), 'drop zone highlights');
+  await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer: dt });
+  await waitResults(page, SEVERAL.length);
+  const cards = await readResults(page);
+  assert.deepEqual(cards.map((c) => c.name).sort(), [...SEVERAL].sort());
+  for (const card of cards) assertPredictions(card, reference[card.name]);
+  // A grid: more than one card per row on a desktop-sized window.
+  const tops = await page.$$eval('#results .result', (els) => els.map((e) => e.getBoundingClientRect().top));
+  assert.ok(new Set(tops).size < tops.length, 'cards share rows');
+  await browser.screenshot(page, 'drop-several');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('a pasted image is classified', async () => {
+  const page = await browser.newPage();
+  await page.goto(browser.url);
+  await waitReady(page);
+  const dt = await dataTransfer(page, [{ name: 'image.jpg', type: 'image/jpeg', bytes: await readFile(photo(TENCH)) }]);
+  await page.evaluate((clipboardData) => {
+    document.dispatchEvent(new ClipboardEvent('paste', { clipboardData, bubbles: true, cancelable: true }));
+  }, dt);
+  await waitResults(page, 1);
+  const [card] = await readResults(page);
+  assertPredictions(card, reference[TENCH]);
+  await page.close();
+});
+
+test('an unreadable file shows a clear error, and the next photo still works', async () => {
+  const page = await browser.newPage();
+  await page.goto(browser.url);
+  await waitReady(page);
+  const dir = tmpdir();
+  const garbage = path.join(dir, 'not-a-photo.jpg');
+  await writeFile(garbage, 'this is text, not a JPEG\n'.repeat(40));
+  const truncated = path.join(dir, 'truncated.jpg');
+  await writeFile(truncated, (await readFile(photo(TENCH))).subarray(0, 300));
+  await pickFiles(page, [garbage]);
+  await waitResults(page, 1);
+  await pickFiles(page, [truncated]);
+  await waitResults(page, 2);
+  await pickFiles(page, [photo(TENCH)]);
+  await waitResults(page, 3);
+  const [good, second, first] = await readResults(page);   // newest first
+  for (const [card, name] of [[first, 'not-a-photo.jpg'], [second, 'truncated.jpg']]) {
+    assert.equal(card.status, 'error', `${name} is reported as an error`);
+    assert.ok(card.meta.includes(`Could not read “${name}”`), `error names the file: ${card.meta}`);
+    assert.ok(card.meta.length > `Could not read “${name}”: `.length + 5, 'error says why');
+    assert.equal(card.metaRole, 'alert');
+    assert.equal(card.labels.length, 0);
+  }
+  assertPredictions(good, reference[TENCH]);
+  await browser.screenshot(page, 'corrupt-then-good');
+  await page.close();
+});
+
+test('switching the model loads it and classifies with it', async () => {
+  const page = await browser.newPage();
+  await page.goto(browser.url);
+  await waitReady(page);
+  const options = await page.$$eval('#model-select option', (os) => os.map((o) => o.value));
+  assert.deepEqual(options.sort(), ['squeezenet1_0', 'squeezenet1_1']);
+  await page.selectOption('#model-select', 'squeezenet1_0');
+  await page.waitForFunction(() => document.body.dataset.state === 'ready'
+    && /squeezenet1_0/i.test(document.getElementById('model-info').textContent), null, { timeout: 60000 });
+  await pickFiles(page, [photo(TENCH), photo(SEVERAL[0])]);
+  await waitResults(page, 2);
+  for (const card of await readResults(page)) {
+    assertPredictions(card, reference10[card.name]);
+    assert.match(card.meta, /SqueezeNet 1\.0/);
+  }
+  await page.close();
+});
+
+test('webcam mode classifies the camera continuously and stops', async () => {
+  const page = await browser.newPage();
+  await page.goto(browser.url);
+  await waitReady(page);
+  const toggle = page.getByRole('button', { name: /camera|webcam/i });
+  assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+  await toggle.click();
+  await page.waitForFunction(() => Number(document.getElementById('camera').dataset.frames || 0) >= 10,
+    null, { timeout: 60000 });
+  const top = await page.$eval('#camera-predictions .label', (e) => e.textContent);
+  assert.equal(top, reference[ROBIN], 'the fake camera shows the robin photo');
+  const fps = Number(await page.textContent('#camera-fps'));
+  assert.ok(fps > 0, `frames per second shown (${fps})`);
+  measured.webcamFps = fps;
+  measured.webcamFrameMs = await page.textContent('#camera-time');
+  await browser.screenshot(page, 'webcam');
+  assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+  await toggle.click();   // the same button stops it
+  assert.equal(await page.isHidden('#camera'), true);
+  assert.equal(await page.$eval('#camera-video', (v) => v.srcObject), null);
+  assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('keyboard only: Tab reaches the controls and Enter opens the picker', async () => {
+  const page = await browser.newPage();
+  await page.goto(browser.url);
+  await waitReady(page);
+  const reached = [];
+  for (let i = 0; i < 10 && !reached.includes('pick-button'); i++) {
+    await page.keyboard.press('Tab');
+    reached.push(await page.evaluate(() => document.activeElement?.id));
+  }
+  assert.ok(reached.includes('model-select'), `model switch reachable (${reached})`);
+  assert.ok(reached.includes('pick-button'), `picker reachable (${reached})`);
+  const chooser = page.waitForEvent('filechooser');
+  await page.keyboard.press('Enter');
+  await (await chooser).setFiles(photo(TENCH));
+  await waitResults(page, 1);
+  assertPredictions((await readResults(page))[0], reference[TENCH]);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'camera-button');
+  await page.close();
+});
+
+test('on a phone-sized screen nothing overflows sideways', async () => {
+  const page = await browser.newPage();
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(browser.url);
+  await waitReady(page);
+  await pickFiles(page, [photo(TENCH), photo(SEVERAL[1])]);
+  await waitResults(page, 2);
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+  }));
+  assert.ok(scrollWidth <= innerWidth, `page ${scrollWidth}px wide in a ${innerWidth}px screen`);
+  const widths = await page.$$eval('#results .result', (els) => els.map((e) => e.getBoundingClientRect().width));
+  assert.ok(widths.every((w) => w <= innerWidth && w > innerWidth * 0.7), `one card per row (${widths})`);
+  await browser.screenshot(page, 'phone');
+  await page.close();
+});
+
+test('the page loads at most 1,000,000 bytes (page, wasm and default model)', async (t) => {
+  const page = await browser.newPage();
+  let bytes = 0;
+  const byUrl = {};
+  page.on('response', async (r) => {
+    const n = (await r.body().catch(() => Buffer.alloc(0))).length;
+    bytes += n;
+    const key = new URL(r.url()).pathname;
+    byUrl[key] = (byUrl[key] || 0) + n;
+  });
+  await page.goto(browser.url);
+  await waitReady(page);
+  await page.waitForLoadState('networkidle');
+  measured.pageBytes = bytes;
+  measured.pageBytesByUrl = byUrl;
+  const defaultModel = await page.$eval('#model-select', (s) => s.value);
+  const modelBytes = (await stat(path.join(root, 'models', `${defaultModel}.sqz`))).size;
+  if (modelBytes > 800_000) {
+    t.todo(`the default model ${defaultModel}.sqz is ${modelBytes} bytes; the compact default (issue 5) is not merged yet`);
+  }
+  assert.ok(bytes <= 1_000_000, `the page loaded ${bytes} bytes: ${JSON.stringify(byUrl)}`);
+  await page.close();
+});
+
+test('no request leaves the page origin; the CSP blocks any that would', async () => {
+  // Every request any test made so far: the page's origin, or the user's own blob:/data: pictures.
+  const outside = browser.requests.filter((u) => !u.startsWith(`${browser.origin}/`) && !/^(blob|data):/.test(u));
+  assert.ok(browser.requests.length > 10, 'requests were recorded');
+  assert.deepEqual(outside, [], 'requests outside the origin');
+
+  const page = await browser.newPage();
+  await page.goto(browser.url);
+  await waitReady(page);
+  const csp = await page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => m.content);
+  assert.match(csp, /default-src 'self'/);
+  const blocked = await page.evaluate(async () => {
+    const violation = new Promise((resolve) => {
+      document.addEventListener('securitypolicyviolation', (e) => resolve(e.blockedURI), { once: true });
+    });
+    const fetched = await fetch('http://example.com/').then(() => 'fetched', (e) => e.name);
+    return { fetched, violation: await violation };
+  });
+  assert.equal(blocked.fetched, 'TypeError', 'a cross-origin fetch fails');
+  assert.match(blocked.violation, /example\.com/, 'because the CSP blocked it');
+  await page.close();
+});
