@@ -49,7 +49,8 @@ export function fromEngineError(e, stage) {
   if (!e || typeof e.code !== 'string' || e instanceof SqueezeNetError) return e;
   const message = e.message;
   switch (e.code) {
-    case 'ERR_ARGUMENT': return new ArgumentError(message);
+    // At load the only argument is the model's bytes, so an engine complaint about them is a ModelError.
+    case 'ERR_ARGUMENT': return stage === 'load' ? new ModelError(message) : new ArgumentError(message);
     case 'ERR_IMAGE': return new ImageError(message);
     case 'ERR_MODEL': case 'ERR_CHECKSUM': case 'ERR_VERSION': return new ModelError(message);
     case 'ERR_LIMIT': return stage === 'load' ? new ModelError(message) : new ImageError(message);

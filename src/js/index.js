@@ -12,7 +12,7 @@ import { Backend } from './backend.js';
 import { prepareInput } from './inputs.js';
 import {
   SqueezeNetError, ArgumentError, ImageError, ModelError, FetchError, DisposedError, WorkerError,
-  serializeError, deserializeError,
+  deserializeError,
 } from './errors.js';
 
 export { SqueezeNetError, ArgumentError, ImageError, ModelError, FetchError, DisposedError, WorkerError };
@@ -330,5 +330,3 @@ class WorkerPort {
   busy() {}
   idle() {}
 }
-
-export { serializeError as _serializeError };
