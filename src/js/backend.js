@@ -1,0 +1,45 @@
+// One engine instance with one loaded model: what both the in-thread
+// classifier and the worker run. Inputs arrive already checked and flattened
+// by inputs.js, as { kind: 'encoded', bytes } or
+// { kind: 'pixels', data, width, height, channels }.
+import { createEngine } from './engine.js';
+import { fromEngineError } from './errors.js';
+
+export class Backend {
+  static async create(wasm, modelBytes) {
+    const engine = await createEngine(wasm);
+    let model;
+    try {
+      model = engine.loadModel(modelBytes);
+    } catch (e) {
+      throw fromEngineError(e, 'load');
+    }
+    return new Backend(engine, model, modelBytes.byteLength);
+  }
+
+  constructor(engine, model, byteSize) {
+    this.engine = engine;
+    this.model = model;
+    const { name, inputWidth, inputHeight, numClasses, labels, memoryBytes } = engine.modelInfo(model);
+    this.info = { name, inputWidth, inputHeight, numClasses, labels, byteSize, memoryBytes };
+  }
+
+  /** Runs one classification; returns the `top` best as [{ index, label, probability }]. */
+  classify(input, top) {
+    const { engine, model } = this;
+    try {
+      if (input.kind === 'encoded') engine.classifyImage(model, input.bytes);
+      else engine.classifyPixels(model, input.data, input.width, input.height, input.channels);
+    } catch (e) {
+      throw fromEngineError(e, 'classify');
+    }
+    return engine.topK(model, top).map(({ index, probability }) =>
+      ({ index, label: this.info.labels[index], probability }));
+  }
+
+  dispose() {
+    if (this.model) this.engine.freeModel(this.model);
+    this.model = 0;
+    this.engine = null;
+  }
+}

@@ -1,0 +1,332 @@
+// squeezenet-wasm: ImageNet classification on the device, in browsers and Node.
+//
+//   import { load } from 'squeezenet-wasm';
+//   const classifier = await load();
+//   const [best] = await classifier.classify(imageElementOrBytes);
+//
+// The .wasm and the models are found next to this module with
+// new URL(..., import.meta.url), written literally so that bundlers (Vite,
+// esbuild, webpack 5) copy them; wasmUrl/modelBaseUrl host them elsewhere.
+// Nothing else is ever fetched.
+import { Backend } from './backend.js';
+import { prepareInput } from './inputs.js';
+import {
+  SqueezeNetError, ArgumentError, ImageError, ModelError, FetchError, DisposedError, WorkerError,
+  deserializeError,
+} from './errors.js';
+
+export { SqueezeNetError, ArgumentError, ImageError, ModelError, FetchError, DisposedError, WorkerError };
+
+/** The models that ship with the package. */
+export const MODELS = Object.freeze(['squeezenet1_1', 'squeezenet1_0']);
+export const DEFAULT_MODEL = 'squeezenet1_1';
+
+function defaultWasmUrl() {
+  return new URL('../../dist/squeezenet.wasm', import.meta.url);
+}
+
+function defaultModelUrl(name) {
+  switch (name) {
+    case 'squeezenet1_1': return new URL('../../models/squeezenet1_1.sqz', import.meta.url);
+    case 'squeezenet1_0': return new URL('../../models/squeezenet1_0.sqz', import.meta.url);
+    default: return null;
+  }
+}
+
+const isNode = typeof process === 'object' && !!process.versions?.node && typeof window === 'undefined';
+
+/** A Node built-in, without a static import that browser bundlers would try to resolve. */
+async function nodeBuiltin(name) {
+  if (globalThis.process?.getBuiltinModule) return globalThis.process.getBuiltinModule(name);
+  const specifier = `node:${name}`;
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
+}
+
+function toUrl(value, what) {
+  if (value instanceof URL) return value;
+  if (typeof value !== 'string' || value === '') {
+    throw new ArgumentError(`${what} must be a URL or a string, not ${value === null ? 'null' : typeof value}`);
+  }
+  try {
+    return new URL(value); // absolute
+  } catch { /* relative: below */ }
+  if (isNode) {
+    const base = new URL(`file://${process.cwd().replace(/\\/g, '/').replace(/\/?$/, '/')}`);
+    return new URL(value.split('/').map(encodeURIComponent).join('/'), base);
+  }
+  return new URL(value, globalThis.document?.baseURI ?? globalThis.location?.href);
+}
+
+/** Reads a URL to bytes: file: with fs in Node, everything else with fetch (streamed for progress). */
+async function readUrl(url, onProgress) {
+  if (url.protocol === 'file:' && isNode) {
+    const fs = await nodeBuiltin('fs/promises');
+    let bytes;
+    try {
+      bytes = await fs.readFile(url);
+    } catch (e) {
+      throw new FetchError(`cannot read ${decodeURIComponent(url.pathname)}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+    }
+    const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    onProgress?.(view.length, view.length);
+    return view;
+  }
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    throw new FetchError(`cannot fetch ${url.href}: ${e.message}`);
+  }
+  if (!response.ok) throw new FetchError(`cannot fetch ${url.href}: HTTP ${response.status} ${response.statusText}`.trim());
+  const total = Number(response.headers.get('content-length')) || 0;
+  if (!onProgress || !response.body?.getReader) {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    onProgress?.(bytes.length, bytes.length);
+    return bytes;
+  }
+  const reader = response.body.getReader();
+  const chunks = [];
+  let loaded = 0;
+  onProgress(0, total);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    // A compressed response may stream more bytes than its Content-Length.
+    onProgress(loaded, Math.max(total, loaded));
+  }
+  const bytes = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) { bytes.set(c, at); at += c.length; }
+  if (total !== loaded) onProgress(loaded, loaded);
+  return bytes;
+}
+
+const wasmModules = new Map(); // url → Promise<WebAssembly.Module>, compiled once per page/process
+
+function compileWasm(wasmUrl) {
+  const key = wasmUrl.href;
+  if (!wasmModules.has(key)) {
+    const compiling = (async () => {
+      const bytes = await readUrl(wasmUrl);
+      try {
+        return await WebAssembly.compile(bytes);
+      } catch (e) {
+        throw new FetchError(`${wasmUrl.href} is not a usable WebAssembly module: ${e.message}`);
+      }
+    })();
+    compiling.catch(() => wasmModules.delete(key)); // a failed fetch may be retried
+    wasmModules.set(key, compiling);
+  }
+  return wasmModules.get(key);
+}
+
+async function resolveModelBytes(model, modelBaseUrl, onProgress) {
+  if (model instanceof ArrayBuffer) return new Uint8Array(model.slice(0));
+  if (model instanceof Uint8Array) return model.slice();
+  if (typeof model === 'string' && !model.includes('/') && !model.includes('.') && !model.includes(':')) {
+    if (!MODELS.includes(model)) {
+      throw new ArgumentError(`unknown model '${model}': use ${MODELS.map((m) => `'${m}'`).join(' or ')}, ` +
+        `a URL of a .sqz file, or its bytes`);
+    }
+    const url = modelBaseUrl !== undefined
+      ? new URL(`${model}.sqz`, toUrl(String(modelBaseUrl).replace(/\/?$/, '/'), 'modelBaseUrl'))
+      : defaultModelUrl(model);
+    return readUrl(url, onProgress);
+  }
+  if (typeof model === 'string' || model instanceof URL) return readUrl(toUrl(model, 'model'), onProgress);
+  throw new ArgumentError(`model must be ${MODELS.map((m) => `'${m}'`).join(', ')}, a URL, an ArrayBuffer or a ` +
+    `Uint8Array, not ${model === null ? 'null' : typeof model}`);
+}
+
+function checkOptions(options) {
+  if (options === null || typeof options !== 'object') {
+    throw new ArgumentError(`load() takes an options object, not ${options === null ? 'null' : typeof options}`);
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    throw new ArgumentError('onProgress must be a function (loaded, total) => void');
+  }
+}
+
+/**
+ * Loads the engine and a model. Options: model ('squeezenet1_1' by default,
+ * 'squeezenet1_0', a URL or .sqz bytes), wasmUrl, modelBaseUrl,
+ * onProgress(loaded, total) for the model download, worker (run off the
+ * main thread).
+ */
+export async function load(options = {}) {
+  checkOptions(options);
+  const { model = DEFAULT_MODEL, wasmUrl, modelBaseUrl, onProgress, worker = false } = options;
+  const wasmLocation = wasmUrl !== undefined ? toUrl(wasmUrl, 'wasmUrl') : defaultWasmUrl();
+  const [wasm, modelBytes] = await Promise.all([
+    compileWasm(wasmLocation),
+    resolveModelBytes(model, modelBaseUrl, onProgress),
+  ]);
+  const engine = worker ? await WorkerEngine.create(wasm, modelBytes) : await Backend.create(wasm, modelBytes);
+  return new Classifier(engine);
+}
+
+/** load() with worker: true: the engine runs in a Web Worker (browsers) or a worker thread (Node). */
+export function createWorkerClassifier(options = {}) {
+  checkOptions(options);
+  return load({ ...options, worker: true });
+}
+
+class Classifier {
+  #engine;
+  #info;
+  #disposed = false;
+  #queue = Promise.resolve();
+
+  constructor(engine) {
+    this.#engine = engine;
+    this.#info = Object.freeze({ ...engine.info, labels: Object.freeze(engine.info.labels.slice()) });
+  }
+
+  /** The model's metadata: name, inputWidth, inputHeight, numClasses, labels, byteSize, memoryBytes. */
+  get info() {
+    if (this.#disposed) throw new DisposedError();
+    return this.#info;
+  }
+
+  /** Whether this classifier runs its engine in a worker. */
+  get worker() {
+    if (this.#disposed) throw new DisposedError();
+    return this.#engine instanceof WorkerEngine;
+  }
+
+  /** The `top` best classes for `input`, best first. Calls are queued: one runs at a time. */
+  async classify(input, options = {}) {
+    if (this.#disposed) throw new DisposedError();
+    if (options === null || typeof options !== 'object') {
+      throw new ArgumentError(`classify() options must be an object like { top: 5 }, not ${options === null ? 'null' : typeof options}`);
+    }
+    const { top = 5 } = options;
+    const n = this.#info.numClasses;
+    if (!Number.isInteger(top) || top < 1 || top > n) {
+      throw new ArgumentError(`top must be an integer from 1 to ${n}, not ${typeof top === 'number' ? top : typeof top}`);
+    }
+    const prepared = await prepareInput(input);
+    const run = this.#queue.then(() => {
+      if (this.#disposed) throw new DisposedError();
+      return this.#engine.classify(prepared.input, top, prepared.owned);
+    });
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  /** Frees the engine's memory (and ends its worker). Later calls throw DisposedError. */
+  dispose() {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#engine.dispose();
+    this.#engine = null;
+  }
+}
+
+/** The Backend's interface, run in a worker; requests are answered in order. */
+class WorkerEngine {
+  static async create(wasm, modelBytes) {
+    const port = await WorkerPort.start();
+    const engine = new WorkerEngine(port);
+    try {
+      engine.info = await engine.#request({ type: 'load', wasm, model: modelBytes }, [modelBytes.buffer]);
+    } catch (e) {
+      port.terminate();
+      throw e;
+    }
+    return engine;
+  }
+
+  #port;
+  #pending = new Map();
+  #nextId = 1;
+
+  constructor(port) {
+    this.#port = port;
+    port.onMessage = ({ id, result, error }) => {
+      const request = this.#pending.get(id);
+      if (!request) return;
+      this.#pending.delete(id);
+      if (this.#pending.size === 0) port.idle();
+      if (error) request.reject(deserializeError(error));
+      else request.resolve(result);
+    };
+    port.onError = (message) => this.#failAll(new WorkerError(`the classifier's worker failed: ${message}`));
+  }
+
+  #request(message, transfer = []) {
+    return new Promise((resolve, reject) => {
+      const id = this.#nextId++;
+      this.#pending.set(id, { resolve, reject });
+      if (this.#pending.size === 1) this.#port.busy();
+      try {
+        this.#port.post({ ...message, id }, transfer);
+      } catch (e) {
+        this.#pending.delete(id);
+        reject(new WorkerError(`cannot send to the classifier's worker: ${e.message}`));
+      }
+    });
+  }
+
+  #failAll(error) {
+    for (const { reject } of this.#pending.values()) reject(error);
+    this.#pending.clear();
+  }
+
+  classify(input, top, owned) {
+    // Our own buffers move to the worker; the caller's are copied, never detached.
+    let data = input.kind === 'encoded' ? input.bytes : input.data;
+    if (!owned || data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength) data = data.slice();
+    const message = input.kind === 'encoded' ? { ...input, bytes: data } : { ...input, data };
+    return this.#request({ type: 'classify', input: message, top }, [data.buffer]);
+  }
+
+  dispose() {
+    this.#failAll(new DisposedError());
+    this.#port.terminate();
+  }
+}
+
+/** A Web Worker or a Node worker thread behind one small interface. */
+class WorkerPort {
+  static async start() {
+    // Written as `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`
+    // so that bundlers recognise and bundle the worker.
+    if (!isNode && typeof Worker === 'function') {
+      let worker;
+      try {
+        worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+      } catch (e) {
+        throw new WorkerError(`cannot start a Web Worker: ${e.message}`);
+      }
+      const port = new WorkerPort();
+      worker.onmessage = (event) => port.onMessage(event.data);
+      worker.onerror = (event) => { event.preventDefault?.(); port.onError(event.message || 'error in worker'); };
+      worker.onmessageerror = () => port.onError('a message could not be deserialized');
+      port.post = (message, transfer) => worker.postMessage(message, transfer);
+      port.terminate = () => worker.terminate();
+      return port;
+    }
+    if (!isNode) throw new WorkerError('this environment has no Web Workers');
+    const { Worker: NodeWorker } = await nodeBuiltin('worker_threads');
+    const script = './worker.js';
+    const worker = new NodeWorker(new URL(script, import.meta.url));
+    const port = new WorkerPort();
+    worker.on('message', (message) => port.onMessage(message));
+    worker.on('error', (e) => port.onError(e.message));
+    worker.on('exit', (code) => port.onError(`exited with code ${code}`));
+    worker.unref(); // an idle classifier does not keep Node running
+    port.busy = () => worker.ref();
+    port.idle = () => worker.unref();
+    port.post = (message, transfer) => worker.postMessage(message, transfer);
+    port.terminate = () => { worker.removeAllListeners('exit'); worker.terminate(); };
+    return port;
+  }
+
+  onMessage() {}
+  onError() {}
+  busy() {}
+  idle() {}
+}

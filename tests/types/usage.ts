@@ -1,0 +1,65 @@
+// Compiled with `tsc --noEmit` by tests/node/types.test.js: how an app uses
+// the package, through its own name and `exports` map. The @ts-expect-error
+// lines must fail to type-check, or tsc reports them as unused.
+import {
+  load, createWorkerClassifier, MODELS, DEFAULT_MODEL,
+  SqueezeNetError, ArgumentError, ImageError, ModelError, FetchError, DisposedError, WorkerError,
+  type Classifier, type Prediction, type ModelInfo, type LoadOptions, type ErrorCode,
+} from 'squeezenet-wasm';
+
+async function browserApp(img: HTMLImageElement, video: HTMLVideoElement, file: File): Promise<string> {
+  const options: LoadOptions = {
+    model: 'squeezenet1_1',
+    wasmUrl: new URL('https://cdn.example/squeezenet.wasm'),
+    modelBaseUrl: '/models/',
+    onProgress: (loaded: number, total: number) => console.log(loaded / total),
+  };
+  const classifier: Classifier = await load(options);
+  const fromImage: Prediction[] = await classifier.classify(img, { top: 3 });
+  await classifier.classify(video);
+  await classifier.classify(file);
+  await classifier.classify(new ImageData(2, 2));
+  await classifier.classify(new OffscreenCanvas(4, 4));
+  await classifier.classify({ data: new Uint8Array(12), width: 2, height: 2, channels: 3 });
+  const info: ModelInfo = classifier.info;
+  const n: number = info.numClasses + info.inputWidth + info.inputHeight + info.byteSize;
+  const label: string = info.labels[fromImage[0].index];
+  classifier.dispose();
+  return `${label} ${n} ${fromImage[0].probability.toFixed(2)}`;
+}
+
+async function nodeApp(bytes: Uint8Array, buffer: ArrayBuffer): Promise<void> {
+  const worker = await createWorkerClassifier({ model: bytes });
+  const other = await load({ model: buffer, worker: true });
+  try {
+    await worker.classify(bytes);
+  } catch (e) {
+    if (e instanceof SqueezeNetError) {
+      const code: ErrorCode | string = e.code;
+      console.log(code, e.message);
+    }
+    if (e instanceof ImageError) { const c: 'ERR_IMAGE' = e.code; console.log(c); }
+    if (e instanceof ModelError || e instanceof ArgumentError || e instanceof FetchError ||
+        e instanceof DisposedError || e instanceof WorkerError) console.log(e.code);
+  }
+  other.dispose();
+  const names: readonly string[] = MODELS;
+  const d: 'squeezenet1_1' = DEFAULT_MODEL;
+  console.log(names, d);
+}
+
+async function mistakes(classifier: Classifier): Promise<void> {
+  // @ts-expect-error: top is a number
+  await classifier.classify(new Uint8Array(1), { top: '5' });
+  // @ts-expect-error: a string is not an image
+  await classifier.classify('cat.jpg');
+  // @ts-expect-error: the model is a name, URL or bytes
+  await load({ model: 42 });
+  // @ts-expect-error: info is read-only
+  classifier.info = classifier.info;
+  // @ts-expect-error: results are typed
+  const s: string = (await classifier.classify(new Uint8Array(1)))[0].probability;
+  console.log(s);
+}
+
+export { browserApp, nodeApp, mistakes };
