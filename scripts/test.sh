@@ -7,3 +7,4 @@ bash scripts/build.sh
 export SQZ_SHARED_DIR=${SQZ_SHARED_DIR:-$PWD/../shared}
 ctest --test-dir build --output-on-failure
 node --test tests/node/
+node --test tests/browser/   # the web page in headless Chromium

@@ -1,14 +1,13 @@
 // The page: pictures in (drop, picker, paste, camera), predictions out.
 // All inference goes through the package's classifier with `worker: true`,
 // so the engine runs off the main thread and the page stays responsive.
-import { load } from './src/js/index.js';
+import { load, MODELS as PACKAGE_MODELS, DEFAULT_MODEL } from './src/js/index.js';
 
-// The models the page offers, in order of preference (the first one that
-// the server has is the default). Sizes come from the server (HEAD).
-const MODELS = [
-  { name: 'squeezenet1_1', title: 'SqueezeNet 1.1' },
-  { name: 'squeezenet1_0', title: 'SqueezeNet 1.0' },
-];
+// The package's models that the server has are offered, the package's
+// default first. Sizes come from the server (HEAD).
+const TITLES = { squeezenet1_1: 'SqueezeNet 1.1', squeezenet1_0: 'SqueezeNet 1.0' };
+const MODELS = [DEFAULT_MODEL, ...PACKAGE_MODELS.filter((m) => m !== DEFAULT_MODEL)]
+  .map((name) => ({ name, title: TITLES[name] ?? name }));
 const TOP = 5;
 const modelBaseUrl = new URL('models/', document.baseURI).href;
 

@@ -13,6 +13,7 @@ import http from 'node:http';
 import { stat, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -45,6 +46,20 @@ const MIME = {
   '.sqz': 'application/octet-stream',
 };
 
+// Sent gzipped when the browser accepts it: the wasm shrinks to ~40%, text
+// to ~30%. Models are not: their weights hardly compress, and the package's
+// download progress counts against an uncompressed Content-Length.
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.svg', '.wasm']);
+const gzipped = new Map();   // file → { etag, body }, compressed once per version
+
+function gzipOnce(file, etag, body) {
+  const cached = gzipped.get(file);
+  if (cached?.etag === etag) return cached.body;
+  const gz = gzipSync(body, { level: 9 });
+  gzipped.set(file, { etag, body: gz });
+  return gz;
+}
+
 // URL prefix → directory and the file extensions served from it.
 const MOUNTS = [
   { prefix: '/src/js/', dir: 'src/js', ext: ['.js'] },
@@ -53,10 +68,11 @@ const MOUNTS = [
   { prefix: '/', dir: 'web', ext: ['.html', '.js', '.css', '.svg', '.png', '.ico', '.json'], hide: ['server.js'] },
 ];
 
-function headers(type, length) {
+function headers(type, length, etag) {
   return {
     'Content-Type': type,
     'Content-Length': length,
+    ...(etag ? { ETag: etag } : {}),
     'Content-Security-Policy': CONTENT_SECURITY_POLICY,
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -91,6 +107,10 @@ function sendText(res, status, text, method) {
   res.end(method === 'HEAD' ? undefined : body);
 }
 
+/**
+ * The request handler. `log({ status, method, path, bytes })` is called for
+ * each response (bytes: body bytes sent).
+ */
 export function createServer({ base = root, log = () => {} } = {}) {
   return http.createServer(async (req, res) => {
     const method = req.method;
@@ -101,17 +121,39 @@ export function createServer({ base = root, log = () => {} } = {}) {
       return;
     }
     const file = resolvePath(url.pathname, base);
-    let status = 404;
+    let status = 404, bytes = 0;
     try {
-      if (file && (await stat(file)).isFile()) {
-        const body = await readFile(file);
-        res.writeHead(200, headers(MIME[path.extname(file)] ?? 'application/octet-stream', body.length));
-        res.end(method === 'HEAD' ? undefined : body);
-        status = 200;
+      const info = file && await stat(file);
+      if (info?.isFile()) {
+        // no-cache + ETag: the browser revalidates (the page module and the
+        // worker import the same files) and gets 304 without the body.
+        const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+        const type = MIME[path.extname(file)] ?? 'application/octet-stream';
+        if (req.headers['if-none-match'] === etag) {
+          status = 304;
+          const h = headers(type, 0, etag);
+          delete h['Content-Length'];
+          res.writeHead(304, h);
+          res.end();
+        } else {
+          let body = await readFile(file);
+          const extra = {};
+          if (COMPRESSIBLE.has(path.extname(file))) {
+            extra.Vary = 'Accept-Encoding';
+            if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+              body = gzipOnce(file, etag, body);
+              extra['Content-Encoding'] = 'gzip';
+            }
+          }
+          status = 200;
+          bytes = method === 'HEAD' ? 0 : body.length;
+          res.writeHead(200, { ...headers(type, body.length, etag), ...extra });
+          res.end(method === 'HEAD' ? undefined : body);
+        }
       }
     } catch { /* missing or unreadable: 404 below */ }
     if (status === 404) sendText(res, 404, `not found: ${url.pathname}`, method);
-    log(`${status} ${method} ${url.pathname}`);
+    log({ status, method, path: url.pathname, bytes });
   });
 }
 
@@ -134,7 +176,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     process.exit(2);
   }
   const verbose = process.argv.includes('--verbose');
-  serve({ port: +raw, log: verbose ? (line) => console.log(line) : undefined })
+  const log = verbose ? (r) => console.log(`${r.status} ${r.method} ${r.path} ${r.bytes}`) : undefined;
+  serve({ port: +raw, log })
     .then(({ url }) => console.log(`squeezenet-wasm page: ${url}  (Ctrl+C stops)`))
     .catch((e) => {
       console.error(`web/server.js: cannot listen on port ${raw}: ${e.message}`);

@@ -36,7 +36,8 @@ export async function referenceLabels(model) {
  * webcam (converted to .y4m by make_y4m.py). Returns helpers and a close().
  */
 export async function startBrowser({ camera } = {}) {
-  const { server, url } = await serve({ port: 0, host: '127.0.0.1' });
+  const served = [];   // what the server sent: { status, method, path, bytes }
+  const { server, url } = await serve({ port: 0, host: '127.0.0.1', log: (r) => served.push(r) });
   const temp = await mkdtemp(path.join(tmpdir(), 'sqz-page-'));
   const args = [...CHROMIUM_ARGS];
   if (camera) {
@@ -52,7 +53,7 @@ export async function startBrowser({ camera } = {}) {
   context.on('request', (r) => requests.push(r.url()));
   await mkdir(artifacts, { recursive: true });
   return {
-    url, origin: new URL(url).origin, context, requests,
+    url, origin: new URL(url).origin, context, requests, served,
     async newPage() {
       const page = await context.newPage();
       const problems = [];
@@ -75,11 +76,19 @@ export function waitReady(page, timeout = 60000) {
   return page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout });
 }
 
-/** Picks files through the "Choose photos…" button, as a user would. */
+/**
+ * Picks files through the "Choose photos…" button: the button must open the
+ * picker (click the hidden file input), then the files are set on that input.
+ * (Chromium's filechooser event is sometimes lost on a loaded machine.)
+ */
 export async function pickFiles(page, files) {
-  const chooser = page.waitForEvent('filechooser');
+  await page.$eval('#file-input', (input) => {
+    input.dataset.opened = 'no';
+    input.addEventListener('click', () => { input.dataset.opened = 'yes'; }, { once: true });
+  });
   await page.getByRole('button', { name: /choose photos/i }).click();
-  await (await chooser).setFiles(files);
+  await page.waitForSelector('#file-input[data-opened=yes]', { state: 'attached', timeout: 10000 });
+  await page.setInputFiles('#file-input', files);
 }
 
 /** A DataTransfer in the page holding these files ({name, type, bytes}). */

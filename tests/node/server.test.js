@@ -114,3 +114,42 @@ test('a bad PORT is named and the server does not start', async () => {
   assert.equal(await cli.exited, 2);
   assert.match(cli.output().err, /PORT must be a number.*'eighty'/);
 });
+
+test('text and wasm are gzipped for browsers that accept it, models are not', async () => {
+  const { gunzipSync } = await import('node:zlib');
+  const wasm = await readFile(path.join(root, 'dist/squeezenet.wasm'));
+  const res = await new Promise((resolve, reject) => {
+    http.get(new URL('/dist/squeezenet.wasm', base), { headers: { 'Accept-Encoding': 'gzip, deflate' } }, (r) => {
+      const chunks = [];
+      r.on('data', (c) => chunks.push(c));
+      r.on('end', () => resolve({ headers: r.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+  assert.equal(res.headers['content-encoding'], 'gzip');
+  assert.equal(res.headers['content-type'], 'application/wasm');
+  assert.ok(res.body.length < wasm.length * 0.8, `${res.body.length} of ${wasm.length} bytes`);
+  assert.deepEqual(gunzipSync(res.body), wasm);
+  // Without Accept-Encoding (the raw get()) it comes as is.
+  assert.equal((await get('/dist/squeezenet.wasm')).headers['content-encoding'], undefined);
+  const model = await new Promise((resolve) => {
+    http.get(new URL('/models/squeezenet1_1.sqz', base), { headers: { 'Accept-Encoding': 'gzip' } }, (r) => {
+      r.resume();
+      resolve(r.headers);
+    });
+  });
+  assert.equal(model['content-encoding'], undefined);
+});
+
+test('a known ETag gets 304 without a body', async () => {
+  const first = await get('/app.js');
+  const again = await new Promise((resolve, reject) => {
+    http.get(new URL('/app.js', base), { headers: { 'If-None-Match': first.headers.etag } }, (r) => {
+      const chunks = [];
+      r.on('data', (c) => chunks.push(c));
+      r.on('end', () => resolve({ status: r.statusCode, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+  assert.ok(first.headers.etag);
+  assert.equal(again.status, 304);
+  assert.equal(again.body.length, 0);
+});
