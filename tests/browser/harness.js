@@ -33,9 +33,10 @@ export async function referenceLabels(model) {
 
 /**
  * Starts the server and Chromium. `camera` is a photo to play as the fake
- * webcam (converted to .y4m by make_y4m.py). Returns helpers and a close().
+ * webcam (converted to .y4m by make_y4m.py); `cameras: n` gives n of
+ * Chromium's own fake cameras instead. Returns helpers and a close().
  */
-export async function startBrowser({ camera } = {}) {
+export async function startBrowser({ camera, cameras } = {}) {
   const served = [];   // what the server sent: { status, method, path, bytes }
   const { server, url } = await serve({ port: 0, host: '127.0.0.1', log: (r) => served.push(r) });
   const temp = await mkdtemp(path.join(tmpdir(), 'sqz-page-'));
@@ -45,6 +46,8 @@ export async function startBrowser({ camera } = {}) {
     execFileSync('/usr/bin/python3', [path.join(root, 'tests/browser/make_y4m.py'), camera, video]);
     args.push('--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
       `--use-file-for-fake-video-capture=${video}`);
+  } else if (cameras) {
+    args.push(`--use-fake-device-for-media-stream=device-count=${cameras}`, '--use-fake-ui-for-media-stream');
   }
   const context = await chromium.launchPersistentContext(path.join(temp, 'profile'), {
     executablePath: CHROMIUM, headless: true, args, viewport: { width: 1280, height: 900 },
@@ -53,7 +56,7 @@ export async function startBrowser({ camera } = {}) {
   context.on('request', (r) => requests.push(r.url()));
   await mkdir(artifacts, { recursive: true });
   return {
-    url, origin: new URL(url).origin, context, requests, served,
+    url, origin: new URL(url).origin, context, requests, served, temp,
     async newPage() {
       const page = await context.newPage();
       const problems = [];

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import {
   startBrowser, waitReady, pickFiles, dataTransfer, readResults, waitResults,
@@ -147,11 +147,25 @@ test('a pasted image is classified', async () => {
   await page.close();
 });
 
+test('a WebP (which the engine does not decode) is decoded by the browser and classified', async () => {
+  const page = await browser.newPage();
+  await page.goto(browser.url);
+  await waitReady(page);
+  const webp = path.join(browser.temp, 'tench.webp');
+  execFileSync('/usr/bin/python3', ['-c', 'import sys; from PIL import Image; Image.open(sys.argv[1]).save(sys.argv[2], quality=95)',
+    photo(TENCH), webp]);
+  await pickFiles(page, [webp]);
+  await waitResults(page, 1);
+  const [card] = await readResults(page);
+  assertPredictions(card, reference[TENCH]);
+  await page.close();
+});
+
 test('an unreadable file shows a clear error, and the next photo still works', async () => {
   const page = await browser.newPage();
   await page.goto(browser.url);
   await waitReady(page);
-  const dir = tmpdir();
+  const dir = browser.temp;
   const garbage = path.join(dir, 'not-a-photo.jpg');
   await writeFile(garbage, 'this is text, not a JPEG\n'.repeat(40));
   const truncated = path.join(dir, 'truncated.jpg');
@@ -193,6 +207,29 @@ test('switching the model loads it and classifies with it', async () => {
   await page.close();
 });
 
+test('a model that fails to load is reported, and the previous one stays in use', async () => {
+  const page = await browser.newPage();
+  // The server's squeezenet1_0.sqz replaced by garbage of the same name.
+  await page.route('**/models/squeezenet1_0.sqz', (route) => route.fulfill({
+    status: 200, contentType: 'application/octet-stream', body: Buffer.from('not a model at all'.repeat(10)),
+  }));
+  await page.goto(browser.url);
+  await waitReady(page);
+  await page.selectOption('#model-select', 'squeezenet1_0');
+  await page.waitForSelector('#error:not([hidden])');
+  const message = await page.textContent('#error');
+  assert.match(message, /Could not load the model SqueezeNet 1\.0: ./);
+  await page.waitForFunction(() => document.body.dataset.state === 'ready');
+  assert.equal(await page.$eval('#model-select', (s) => s.value), 'squeezenet1_1', 'the switch shows the model in use');
+  await pickFiles(page, [photo(TENCH)]);
+  await waitResults(page, 1);
+  const [card] = await readResults(page);
+  assertPredictions(card, reference[TENCH]);
+  assert.match(card.meta, /SqueezeNet 1\.1/);
+  await browser.screenshot(page, 'model-load-error');
+  await page.close();
+});
+
 test('webcam mode classifies the camera continuously and stops', async () => {
   const page = await browser.newPage();
   await page.goto(browser.url);
@@ -216,6 +253,36 @@ test('webcam mode classifies the camera continuously and stops', async () => {
   assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
   assert.deepEqual(page.problems, []);
   await page.close();
+});
+
+test('with two cameras, a switch picks the other one and classification goes on', async () => {
+  const two = await startBrowser({ cameras: 2 });
+  try {
+    const page = await two.newPage();
+    await page.goto(two.url);
+    await waitReady(page);
+    await page.getByRole('button', { name: /camera/i }).click();
+    const frames = () => page.$eval('#camera', (c) => Number(c.dataset.frames || 0));
+    await page.waitForFunction(() => Number(document.getElementById('camera').dataset.frames || 0) >= 2);
+    const select = page.getByLabel('Which camera');
+    assert.equal(await select.isVisible(), true, 'the camera switch is shown');
+    const options = await page.$$eval('#camera-select option', (os) => os.map((o) => o.value));
+    assert.equal(options.length, 2);
+    const trackDevice = () => page.$eval('#camera-video', (v) => v.srcObject?.getVideoTracks()[0]?.getSettings().deviceId);
+    const before = await trackDevice();
+    const other = options.find((id) => id !== before);
+    await select.selectOption(other);
+    await page.waitForFunction((id) => document.getElementById('camera-video').srcObject
+      ?.getVideoTracks()[0]?.getSettings().deviceId === id, other);
+    const at = await frames();
+    await page.waitForFunction((n) => Number(document.getElementById('camera').dataset.frames) >= n + 3, at);
+    assert.equal(await page.$eval('#camera-select', (s) => s.value), other);
+    assert.deepEqual(page.problems, []);
+    await two.screenshot(page, 'webcam-two-cameras');
+    assert.deepEqual(two.requests.filter((u) => !u.startsWith(`${two.origin}/`) && !/^(blob|data):/.test(u)), []);
+  } finally {
+    await two.close();
+  }
 });
 
 test('keyboard only: Tab reaches the controls and Enter opens the picker', async () => {
