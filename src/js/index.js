@@ -78,6 +78,10 @@ async function readUrl(url, onProgress) {
     throw new FetchError(`cannot fetch ${url.href}: ${e.message}`);
   }
   if (!response.ok) throw new FetchError(`cannot fetch ${url.href}: HTTP ${response.status} ${response.statusText}`.trim());
+  // Dev servers answer a missing file with their index page and status 200.
+  if ((response.headers.get('content-type') || '').startsWith('text/html')) {
+    throw new FetchError(`cannot fetch ${url.href}: the server sent an HTML page, not the file (is it missing there?)`);
+  }
   const total = Number(response.headers.get('content-length')) || 0;
   if (!onProgress || !response.body?.getReader) {
     const bytes = new Uint8Array(await response.arrayBuffer());
