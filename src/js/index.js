@@ -144,9 +144,18 @@ async function resolveModelBytes(model, modelBaseUrl, onProgress) {
     `Uint8Array, not ${model === null ? 'null' : typeof model}`);
 }
 
+const LOAD_OPTIONS = ['model', 'wasmUrl', 'modelBaseUrl', 'onProgress', 'worker'];
+
 function checkOptions(options) {
   if (options === null || typeof options !== 'object') {
     throw new ArgumentError(`load() takes an options object, not ${options === null ? 'null' : typeof options}`);
+  }
+  const unknown = Object.keys(options).filter((key) => !LOAD_OPTIONS.includes(key));
+  if (unknown.length) {
+    throw new ArgumentError(`unknown load() option '${unknown[0]}' (the options are ${LOAD_OPTIONS.join(', ')})`);
+  }
+  if (options.worker !== undefined && typeof options.worker !== 'boolean') {
+    throw new ArgumentError(`worker must be true or false, not ${typeof options.worker}`);
   }
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw new ArgumentError('onProgress must be a function (loaded, total) => void');
@@ -257,11 +266,20 @@ class WorkerEngine {
       if (error) request.reject(deserializeError(error));
       else request.resolve(result);
     };
-    port.onError = (message) => this.#failAll(new WorkerError(`the classifier's worker failed: ${message}`));
+    port.onError = (message) => {
+      this.#broken = new WorkerError(`the classifier's worker failed: ${message}`);
+      this.#failAll(this.#broken);
+    };
   }
+
+  #broken = null; // once the worker has died, every request fails at once instead of waiting forever
 
   #request(message, transfer = []) {
     return new Promise((resolve, reject) => {
+      if (this.#broken) {
+        reject(this.#broken);
+        return;
+      }
       const id = this.#nextId++;
       this.#pending.set(id, { resolve, reject });
       if (this.#pending.size === 1) this.#port.busy();
