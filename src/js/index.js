@@ -181,7 +181,7 @@ export async function load(options = {}) {
 }
 
 /** load() with worker: true: the engine runs in a Web Worker (browsers) or a worker thread (Node). */
-export function createWorkerClassifier(options = {}) {
+export async function createWorkerClassifier(options = {}) {
   checkOptions(options);
   return load({ ...options, worker: true });
 }

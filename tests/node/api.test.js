@@ -233,6 +233,7 @@ test('wrong load() options and missing assets fail clearly', async () => {
   await rejects(load({ model: null }), ArgumentError, 'ERR_ARGUMENT', /model must be/);
   await rejects(load(null), ArgumentError, 'ERR_ARGUMENT', /options object/);
   await rejects(load({ onProgress: 'yes' }), ArgumentError, 'ERR_ARGUMENT', /onProgress must be a function/);
+  await rejects(createWorkerClassifier(null), ArgumentError, 'ERR_ARGUMENT', /options object/);
   await rejects(load({ modle: 'squeezenet1_0' }), ArgumentError, 'ERR_ARGUMENT', /unknown load\(\) option 'modle'/);
   await rejects(load({ worker: 'yes' }), ArgumentError, 'ERR_ARGUMENT', /worker must be true or false/);
   await rejects(load({ wasmUrl: 7 }), ArgumentError, 'ERR_ARGUMENT', /wasmUrl must be a URL/);
