@@ -11,7 +11,7 @@ declare -A need=(
   [libstb-dev]="test -f /usr/include/stb/stb_image.h"
   [python3-pil]="/usr/bin/python3 -c 'import PIL'"
   [nodejs]="command -v node"
-  [chromium]="command -v chromium"   # the web page's browser tests
+  [chromium]="command -v chromium"   # browser tests (tests/browser/, tests/node/browser.test.js)
 )
 # Extra packages other parts of the test suite need (fuzzing, browser tests)
 # can be listed in SQZ_EXTRA_PACKAGES as "package:check-command" pairs.

@@ -78,6 +78,10 @@ async function readUrl(url, onProgress) {
     throw new FetchError(`cannot fetch ${url.href}: ${e.message}`);
   }
   if (!response.ok) throw new FetchError(`cannot fetch ${url.href}: HTTP ${response.status} ${response.statusText}`.trim());
+  // Dev servers answer a missing file with their index page and status 200.
+  if ((response.headers.get('content-type') || '').startsWith('text/html')) {
+    throw new FetchError(`cannot fetch ${url.href}: the server sent an HTML page, not the file (is it missing there?)`);
+  }
   const total = Number(response.headers.get('content-length')) || 0;
   if (!onProgress || !response.body?.getReader) {
     const bytes = new Uint8Array(await response.arrayBuffer());
@@ -140,9 +144,18 @@ async function resolveModelBytes(model, modelBaseUrl, onProgress) {
     `Uint8Array, not ${model === null ? 'null' : typeof model}`);
 }
 
+const LOAD_OPTIONS = ['model', 'wasmUrl', 'modelBaseUrl', 'onProgress', 'worker'];
+
 function checkOptions(options) {
   if (options === null || typeof options !== 'object') {
     throw new ArgumentError(`load() takes an options object, not ${options === null ? 'null' : typeof options}`);
+  }
+  const unknown = Object.keys(options).filter((key) => !LOAD_OPTIONS.includes(key));
+  if (unknown.length) {
+    throw new ArgumentError(`unknown load() option '${unknown[0]}' (the options are ${LOAD_OPTIONS.join(', ')})`);
+  }
+  if (options.worker !== undefined && typeof options.worker !== 'boolean') {
+    throw new ArgumentError(`worker must be true or false, not ${typeof options.worker}`);
   }
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw new ArgumentError('onProgress must be a function (loaded, total) => void');
@@ -168,7 +181,7 @@ export async function load(options = {}) {
 }
 
 /** load() with worker: true: the engine runs in a Web Worker (browsers) or a worker thread (Node). */
-export function createWorkerClassifier(options = {}) {
+export async function createWorkerClassifier(options = {}) {
   checkOptions(options);
   return load({ ...options, worker: true });
 }
@@ -253,11 +266,20 @@ class WorkerEngine {
       if (error) request.reject(deserializeError(error));
       else request.resolve(result);
     };
-    port.onError = (message) => this.#failAll(new WorkerError(`the classifier's worker failed: ${message}`));
+    port.onError = (message) => {
+      this.#broken = new WorkerError(`the classifier's worker failed: ${message}`);
+      this.#failAll(this.#broken);
+    };
   }
+
+  #broken = null; // once the worker has died, every request fails at once instead of waiting forever
 
   #request(message, transfer = []) {
     return new Promise((resolve, reject) => {
+      if (this.#broken) {
+        reject(this.#broken);
+        return;
+      }
       const id = this.#nextId++;
       this.#pending.set(id, { resolve, reject });
       if (this.#pending.size === 1) this.#port.busy();

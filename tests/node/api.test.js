@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
+import { createServer } from 'node:http';
 import path from 'node:path';
 import * as api from '../../src/js/index.js';
 import { root, photosDir, predictions } from './helpers.js';
@@ -232,12 +233,52 @@ test('wrong load() options and missing assets fail clearly', async () => {
   await rejects(load({ model: null }), ArgumentError, 'ERR_ARGUMENT', /model must be/);
   await rejects(load(null), ArgumentError, 'ERR_ARGUMENT', /options object/);
   await rejects(load({ onProgress: 'yes' }), ArgumentError, 'ERR_ARGUMENT', /onProgress must be a function/);
+  await rejects(createWorkerClassifier(null), ArgumentError, 'ERR_ARGUMENT', /options object/);
+  await rejects(load({ modle: 'squeezenet1_0' }), ArgumentError, 'ERR_ARGUMENT', /unknown load\(\) option 'modle'/);
+  await rejects(load({ worker: 'yes' }), ArgumentError, 'ERR_ARGUMENT', /worker must be true or false/);
   await rejects(load({ wasmUrl: 7 }), ArgumentError, 'ERR_ARGUMENT', /wasmUrl must be a URL/);
   await rejects(load({ model: '/nonexistent/model.sqz' }), FetchError, 'ERR_FETCH', /\/nonexistent\/model.sqz: no such file/);
   await rejects(load({ modelBaseUrl: 'file:///nonexistent/' }), FetchError, 'ERR_FETCH', /squeezenet1_1.sqz/);
   await rejects(load({ wasmUrl: 'file:///nonexistent/squeezenet.wasm' }), FetchError, 'ERR_FETCH', /squeezenet.wasm/);
   await rejects(load({ wasmUrl: pathToFileURL(modelFile('squeezenet1_1')) }), FetchError, 'ERR_FETCH',
     /not a usable WebAssembly module/);
+});
+
+test('over HTTP: the model streams with progress; 404s and HTML pages are FetchErrors', async () => {
+  const model = await readFile(modelFile('squeezenet1_1'));
+  const wasm = await readFile(path.join(root, 'dist/squeezenet.wasm'));
+  const server = createServer((req, res) => {
+    if (req.url === '/m/squeezenet1_1.sqz') {
+      res.writeHead(200, { 'content-length': model.length, 'content-type': 'application/octet-stream' });
+      for (let at = 0; at < model.length; at += 1 << 18) res.write(model.subarray(at, at + (1 << 18)));
+      res.end();
+    } else if (req.url === '/squeezenet.wasm') {
+      res.writeHead(200, { 'content-type': 'application/wasm' }).end(wasm);
+    } else if (req.url.startsWith('/spa/')) {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><p>app</p>');
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  try {
+    const progress = [];
+    const c = await load({ modelBaseUrl: `${origin}/m`, wasmUrl: `${origin}/squeezenet.wasm`,
+      onProgress: (loaded, total) => progress.push([loaded, total]) });
+    assert.equal(c.info.byteSize, model.length);
+    assert.ok(progress.length >= 3, `only ${progress.length} progress reports`);
+    assert.deepEqual(progress[0], [0, model.length]);
+    assert.deepEqual(progress.at(-1), [model.length, model.length]);
+    for (let i = 1; i < progress.length; i++) assert.ok(progress[i][0] >= progress[i - 1][0]);
+    assert.equal((await c.classify(await photo(PHOTOS[0]), { top: 1 }))[0].index, 0);
+    c.dispose();
+    await rejects(load({ model: `${origin}/missing.sqz` }), FetchError, 'ERR_FETCH', /missing.sqz: HTTP 404/);
+    await rejects(load({ model: `${origin}/spa/squeezenet1_1.sqz` }), FetchError, 'ERR_FETCH', /sent an HTML page/);
+    await rejects(load({ wasmUrl: `${origin}/spa/squeezenet.wasm` }), FetchError, 'ERR_FETCH', /sent an HTML page/);
+  } finally {
+    server.close();
+  }
 });
 
 test('after dispose() everything throws DisposedError; dispose() twice is harmless', async () => {
