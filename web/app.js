@@ -1,6 +1,7 @@
 // The page: pictures in (drop, picker, paste, camera), predictions out.
 // All inference goes through the package's classifier with `worker: true`,
 // so the engine runs off the main thread and the page stays responsive.
+// URL parameters: ?model=NAME picks the first model, ?worker=off compares.
 import { load, MODELS as PACKAGE_MODELS, DEFAULT_MODEL } from './src/js/index.js';
 
 // The package's models that the server has are offered, the package's
@@ -10,6 +11,8 @@ const MODELS = [DEFAULT_MODEL, ...PACKAGE_MODELS.filter((m) => m !== DEFAULT_MOD
   .map((name) => ({ name, title: TITLES[name] ?? name }));
 const TOP = 5;
 const modelBaseUrl = new URL('models/', document.baseURI).href;
+// ?worker=off runs the engine on the main thread (for comparisons only).
+const useWorker = new URLSearchParams(location.search).get('worker') !== 'off';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -91,7 +94,7 @@ function loadModel(model) {
     setProgress(0, 0);
     const started = performance.now();
     try {
-      const next = await load({ model: model.name, modelBaseUrl, worker: true, onProgress: setProgress });
+      const next = await load({ model: model.name, modelBaseUrl, worker: useWorker, onProgress: setProgress });
       classifier?.dispose();
       classifier = next;
       modelTitle = model.title;
