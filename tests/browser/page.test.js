@@ -129,6 +129,11 @@ test('several dropped photos fill a grid, each with its reference label', async 
   const tops = await page.$$eval('#results .result', (els) => els.map((e) => e.getBoundingClientRect().top));
   assert.ok(new Set(tops).size < tops.length, 'cards share rows');
   await browser.screenshot(page, 'drop-several');
+  // Clear empties the grid and gives the focus back to the picker.
+  await page.getByRole('button', { name: 'Clear results' }).click();
+  assert.equal((await readResults(page)).length, 0);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'pick-button');
+  assert.equal(await page.isHidden('#clear-button'), true);
   assert.deepEqual(page.problems, []);
   await page.close();
 });
@@ -221,12 +226,12 @@ test('a model that fails to load is reported, and the previous one stays in use'
   assert.match(message, /Could not load the model SqueezeNet 1\.0: ./);
   await page.waitForFunction(() => document.body.dataset.state === 'ready');
   assert.equal(await page.$eval('#model-select', (s) => s.value), 'squeezenet1_1', 'the switch shows the model in use');
+  await browser.screenshot(page, 'model-load-error');
   await pickFiles(page, [photo(TENCH)]);
   await waitResults(page, 1);
   const [card] = await readResults(page);
   assertPredictions(card, reference[TENCH]);
   assert.match(card.meta, /SqueezeNet 1\.1/);
-  await browser.screenshot(page, 'model-load-error');
   await page.close();
 });
 
