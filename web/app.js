@@ -199,7 +199,7 @@ async function browserDecode(file) {
   try {
     return await createImageBitmap(file);
   } catch {
-    throw new Error(`the browser cannot decode this ${file.type || 'file'}`);
+    throw new Error(`not a picture this browser can decode (${file.type || 'unknown type'})`);
   }
 }
 
