@@ -171,18 +171,22 @@ test('an unreadable file shows a clear error, and the next photo still works', a
   await page.goto(browser.url);
   await waitReady(page);
   const dir = browser.temp;
-  const garbage = path.join(dir, 'not-a-photo.jpg');
-  await writeFile(garbage, 'this is text, not a JPEG\n'.repeat(40));
-  const truncated = path.join(dir, 'truncated.jpg');
-  await writeFile(truncated, (await readFile(photo(TENCH))).subarray(0, 300));
-  await pickFiles(page, [garbage]);
-  await waitResults(page, 1);
-  await pickFiles(page, [truncated]);
-  await waitResults(page, 2);
+  const bad = {
+    'not-a-photo.jpg': 'this is text, not a JPEG\n'.repeat(40),                 // the engine decodes it
+    'truncated.jpg': (await readFile(photo(TENCH))).subarray(0, 300),
+    'notes.txt': 'a text file\n',                                              // the browser tries it
+  };
+  for (const [name, bytes] of Object.entries(bad)) {
+    await writeFile(path.join(dir, name), bytes);
+    await pickFiles(page, [path.join(dir, name)]);
+    await waitResults(page, 1);
+  }
   await pickFiles(page, [photo(TENCH)]);
-  await waitResults(page, 3);
-  const [good, second, first] = await readResults(page);   // newest first
-  for (const [card, name] of [[first, 'not-a-photo.jpg'], [second, 'truncated.jpg']]) {
+  await waitResults(page, 4);
+  const [good, ...failed] = await readResults(page);   // newest first
+  assert.deepEqual(failed.map((c) => c.name), Object.keys(bad).reverse());
+  for (const card of failed) {
+    const { name } = card;
     assert.equal(card.status, 'error', `${name} is reported as an error`);
     assert.ok(card.meta.includes(`Could not read “${name}”`), `error names the file: ${card.meta}`);
     assert.ok(card.meta.length > `Could not read “${name}”: `.length + 5, 'error says why');
