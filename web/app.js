@@ -6,7 +6,13 @@ import { load, MODELS as PACKAGE_MODELS, DEFAULT_MODEL } from './src/js/index.js
 
 // The package's models that the server has are offered, the package's
 // default first. Sizes come from the server (HEAD).
-const TITLES = { squeezenet1_1: 'SqueezeNet 1.1', squeezenet1_0: 'SqueezeNet 1.0' };
+const TITLES = {
+  default: 'Default',
+  squeezenet1_0: 'SqueezeNet 1.0',
+  squeezenet1_1: 'SqueezeNet 1.1',
+  'squeezenet1_1-compact': 'SqueezeNet 1.1 compact',
+  'squeezenet1_1-int8': 'SqueezeNet 1.1 int8',
+};
 const MODELS = [DEFAULT_MODEL, ...PACKAGE_MODELS.filter((m) => m !== DEFAULT_MODEL)]
   .map((name) => ({ name, title: TITLES[name] ?? name }));
 const TOP = 5;
@@ -27,7 +33,7 @@ const ui = {
 };
 
 let classifier = null;       // the loaded classifier, or null while none is
-let modelTitle = '';
+let current = null;          // the model entry of `classifier`: { name, title, bytes }
 
 // One operation at a time on the classifier (loads, files, camera frames), in order.
 let queue = Promise.resolve();
@@ -97,8 +103,16 @@ function loadModel(model) {
       const next = await load({ model: model.name, modelBaseUrl, worker: useWorker, onProgress: setProgress });
       classifier?.dispose();
       classifier = next;
-      modelTitle = model.title;
+      current = model;
       const { info } = next;
+      // models/default.sqz is a copy of one of the networks: say which.
+      if (model.name === 'default' && info.name) {
+        model.title = `Default: ${TITLES[info.name] ?? info.name}`;
+        const option = [...ui.modelSelect.options].find((o) => o.value === model.name);
+        if (option) option.textContent = `${model.title} (${formatBytes(model.bytes)})`;
+      }
+      document.body.dataset.model = info.name;        // the network, e.g. squeezenet1_0
+      document.body.dataset.modelFile = model.name;   // the file, e.g. default
       ui.modelInfo.textContent = `${info.name || model.title} · ${formatBytes(info.byteSize || model.bytes)} · `
         + `input ${info.inputWidth}×${info.inputHeight} · ${info.numClasses} classes`;
       showRuntime(next, performance.now() - started);
@@ -113,7 +127,6 @@ function loadModel(model) {
     } finally {
       ui.modelSelect.disabled = false;
       // Show the model actually in use (the old one if the new one failed).
-      const current = MODELS.find((m) => m.title === modelTitle);
       if (current) ui.modelSelect.value = current.name;
     }
   });
@@ -181,7 +194,7 @@ async function classifyFile(file, card) {
     const predictions = await classifier.classify(input, { top: TOP });
     const ms = performance.now() - started;
     renderPredictions(card.querySelector('.predictions'), predictions);
-    card.querySelector('.meta').textContent = `${Math.round(ms)} ms · ${modelTitle}`;
+    card.querySelector('.meta').textContent = `${Math.round(ms)} ms · ${current.title}`;
     card.dataset.status = 'done';
     if (!performance.getEntriesByName('first-prediction').length) performance.mark('first-prediction');
     announce(`${name}: ${predictions[0].label}, ${percent(predictions[0].probability)}`);
@@ -392,7 +405,7 @@ async function main() {
   ui.modelSelect.value = first.name;
   ui.modelSelect.addEventListener('change', () => {
     const m = models.find((x) => x.name === ui.modelSelect.value);
-    if (m && m.title !== modelTitle) loadModel(m);
+    if (m && m !== current) loadModel(m);
   });
   await loadModel(first);
 }

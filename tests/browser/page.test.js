@@ -11,6 +11,7 @@ import {
   startBrowser, waitReady, pickFiles, dataTransfer, readResults, waitResults,
   referenceLabels, photosDir, root, artifacts,
 } from './harness.js';
+import { DEFAULT_MODEL } from '../../src/js/index.js';
 
 const TENCH = 'n01440764_tench.JPEG';
 const ROBIN = 'n01558993_robin.JPEG';       // the fake camera's picture
@@ -18,12 +19,12 @@ const SEVERAL = ['n01843065_jacamar.JPEG', 'n02133161_American_black_bear.JPEG',
   'n03874599_padlock.JPEG', 'n04552348_warplane.JPEG'];
 const photo = (name) => path.join(photosDir, name);
 
-let browser, reference, reference10;
+let browser;
+const references = {};   // network name → { photo → reference top-1 label }
 const measured = {};
 
 before(async () => {
-  reference = await referenceLabels('squeezenet1_1');
-  reference10 = await referenceLabels('squeezenet1_0');
+  for (const net of ['squeezenet1_0', 'squeezenet1_1']) references[net] = await referenceLabels(net);
   browser = await startBrowser({ camera: photo(ROBIN) });
 });
 
@@ -34,6 +35,13 @@ after(async () => {
     console.log('# measured:', JSON.stringify(measured));
   }
 });
+
+/** The reference labels of the network the page has loaded (models/default.sqz is a copy of one). */
+async function referenceOf(page) {
+  const network = await page.evaluate(() => document.body.dataset.model);
+  assert.ok(references[network], `a reference for the loaded network '${network}'`);
+  return references[network];
+}
 
 function assertPredictions(card, expectedLabel) {
   assert.equal(card.status, 'done', `${card.name}: ${card.meta}`);
@@ -51,6 +59,7 @@ test('a photo picked right after opening the page gets its reference label', asy
   await pickFiles(page, [photo(TENCH)]);
   await waitResults(page, 1);
   const [card] = await readResults(page);
+  const reference = await referenceOf(page);
   assertPredictions(card, reference[TENCH]);
   assert.equal(card.name, TENCH);
   measured.navigationToFirstPredictionMs = Math.round(await page.evaluate(
@@ -59,9 +68,10 @@ test('a photo picked right after opening the page gets its reference label', asy
     () => performance.getEntriesByName('model-ready')[0]?.startTime ?? NaN));
 
   // The model in use and its size (the .sqz file's size) are shown.
-  const modelBytes = (await stat(path.join(root, 'models/squeezenet1_1.sqz'))).size;
+  const file = await page.$eval('#model-select', (s) => s.value);
+  const modelBytes = (await stat(path.join(root, 'models', `${file}.sqz`))).size;
   const info = await page.textContent('#model-info');
-  assert.match(info, /squeezenet1_1/i);
+  assert.ok(info.includes(await page.evaluate(() => document.body.dataset.model)), info);
   assert.ok(info.includes(`${(modelBytes / 1e6).toFixed(2)} MB`) || info.includes(`${(modelBytes / 1e3).toFixed(0)} KB`),
     `model size in "${info}"`);
   // The picture itself is shown.
@@ -79,9 +89,10 @@ test('a progress bar follows the model download', async () => {
   const page = await browser.newPage();
   const cdp = await browser.context.newCDPSession(page);
   await cdp.send('Network.clearBrowserCache');
-  // A slow line (about 2 MB/s) so the download takes long enough to watch.
+  // A line slow enough for the default model to take about two seconds.
+  const modelBytes = (await stat(path.join(root, 'models', `${DEFAULT_MODEL}.sqz`))).size;
   await cdp.send('Network.emulateNetworkConditions', {
-    offline: false, latency: 20, downloadThroughput: 2e6, uploadThroughput: 2e6,
+    offline: false, latency: 20, downloadThroughput: modelBytes / 2, uploadThroughput: modelBytes / 2,
   });
   await page.goto(browser.url);
   const samples = [];
@@ -95,7 +106,7 @@ test('a progress bar follows the model download', async () => {
   const partial = samples.filter((s) => s.visible && s.value > 0 && s.value < 1);
   assert.ok(partial.length >= 2, `the bar was seen part-way (${JSON.stringify(samples.slice(0, 40))})`);
   assert.ok(partial.every((s, i) => i === 0 || s.value >= partial[i - 1].value), 'the bar only moves forward');
-  assert.match(partial[0].label, /Loading SqueezeNet/);
+  assert.match(partial[0].label, /^Loading .+…$/);
   assert.equal(await page.isHidden('#load-status'), true, 'the bar goes away once loaded');
   await page.close();
 });
@@ -124,6 +135,7 @@ test('several dropped photos fill a grid, each with its reference label', async 
   await waitResults(page, SEVERAL.length);
   const cards = await readResults(page);
   assert.deepEqual(cards.map((c) => c.name).sort(), [...SEVERAL].sort());
+  const reference = await referenceOf(page);
   for (const card of cards) assertPredictions(card, reference[card.name]);
   // A grid: more than one card per row on a desktop-sized window.
   const tops = await page.$$eval('#results .result', (els) => els.map((e) => e.getBoundingClientRect().top));
@@ -148,7 +160,7 @@ test('a pasted image is classified', async () => {
   }, dt);
   await waitResults(page, 1);
   const [card] = await readResults(page);
-  assertPredictions(card, reference[TENCH]);
+  assertPredictions(card, (await referenceOf(page))[TENCH]);
   await page.close();
 });
 
@@ -162,7 +174,7 @@ test('a WebP (which the engine does not decode) is decoded by the browser and cl
   await pickFiles(page, [webp]);
   await waitResults(page, 1);
   const [card] = await readResults(page);
-  assertPredictions(card, reference[TENCH]);
+  assertPredictions(card, (await referenceOf(page))[TENCH]);
   await page.close();
 });
 
@@ -193,7 +205,7 @@ test('an unreadable file shows a clear error, and the next photo still works', a
     assert.equal(card.metaRole, 'alert');
     assert.equal(card.labels.length, 0);
   }
-  assertPredictions(good, reference[TENCH]);
+  assertPredictions(good, (await referenceOf(page))[TENCH]);
   await browser.screenshot(page, 'corrupt-then-good');
   await page.close();
 });
@@ -203,39 +215,44 @@ test('switching the model loads it and classifies with it', async () => {
   await page.goto(browser.url);
   await waitReady(page);
   const options = await page.$$eval('#model-select option', (os) => os.map((o) => o.value));
-  assert.deepEqual(options.sort(), ['squeezenet1_0', 'squeezenet1_1']);
-  await page.selectOption('#model-select', 'squeezenet1_0');
-  await page.waitForFunction(() => document.body.dataset.state === 'ready'
-    && /squeezenet1_0/i.test(document.getElementById('model-info').textContent), null, { timeout: 60000 });
+  assert.ok(options.includes('squeezenet1_0') && options.includes('squeezenet1_1'), `models offered: ${options}`);
+  // Switch to the other network than the one loaded first.
+  const target = await page.evaluate(() => document.body.dataset.model) === 'squeezenet1_0' ? 'squeezenet1_1' : 'squeezenet1_0';
+  await page.selectOption('#model-select', target);
+  await page.waitForFunction((file) => document.body.dataset.state === 'ready' && document.body.dataset.modelFile === file,
+    target, { timeout: 60000 });
+  assert.ok((await page.textContent('#model-info')).includes(target));
   await pickFiles(page, [photo(TENCH), photo(SEVERAL[0])]);
   await waitResults(page, 2);
   for (const card of await readResults(page)) {
-    assertPredictions(card, reference10[card.name]);
-    assert.match(card.meta, /SqueezeNet 1\.0/);
+    assertPredictions(card, references[target][card.name]);
+    assert.match(card.meta, target === 'squeezenet1_0' ? /SqueezeNet 1\.0$/ : /SqueezeNet 1\.1$/);
   }
   await page.close();
 });
 
 test('a model that fails to load is reported, and the previous one stays in use', async () => {
   const page = await browser.newPage();
-  // The server's squeezenet1_0.sqz replaced by garbage of the same name.
-  await page.route('**/models/squeezenet1_0.sqz', (route) => route.fulfill({
-    status: 200, contentType: 'application/octet-stream', body: Buffer.from('not a model at all'.repeat(10)),
-  }));
   await page.goto(browser.url);
   await waitReady(page);
-  await page.selectOption('#model-select', 'squeezenet1_0');
+  const first = await page.$eval('#model-select', (s) => s.value);
+  const target = (await page.evaluate(() => document.body.dataset.model)) === 'squeezenet1_0' ? 'squeezenet1_1' : 'squeezenet1_0';
+  const title = target === 'squeezenet1_0' ? 'SqueezeNet 1\\.0' : 'SqueezeNet 1\\.1';
+  // The server's file replaced by garbage of the same name.
+  await page.route(`**/models/${target}.sqz`, (route) => route.fulfill({
+    status: 200, contentType: 'application/octet-stream', body: Buffer.from('not a model at all'.repeat(10)),
+  }));
+  await page.selectOption('#model-select', target);
   await page.waitForSelector('#error:not([hidden])');
-  const message = await page.textContent('#error');
-  assert.match(message, /Could not load the model SqueezeNet 1\.0: ./);
+  assert.match(await page.textContent('#error'), new RegExp(`Could not load the model ${title}: .`));
   await page.waitForFunction(() => document.body.dataset.state === 'ready');
-  assert.equal(await page.$eval('#model-select', (s) => s.value), 'squeezenet1_1', 'the switch shows the model in use');
+  assert.equal(await page.$eval('#model-select', (s) => s.value), first, 'the switch shows the model in use');
   await browser.screenshot(page, 'model-load-error');
   await pickFiles(page, [photo(TENCH)]);
   await waitResults(page, 1);
   const [card] = await readResults(page);
-  assertPredictions(card, reference[TENCH]);
-  assert.match(card.meta, /SqueezeNet 1\.1/);
+  assertPredictions(card, (await referenceOf(page))[TENCH]);
+  assert.doesNotMatch(card.meta, new RegExp(title));
   await page.close();
 });
 
@@ -249,7 +266,7 @@ test('webcam mode classifies the camera continuously and stops', async () => {
   await page.waitForFunction(() => Number(document.getElementById('camera').dataset.frames || 0) >= 10,
     null, { timeout: 60000 });
   const top = await page.$eval('#camera-predictions .label', (e) => e.textContent);
-  assert.equal(top, reference[ROBIN], 'the fake camera shows the robin photo');
+  assert.equal(top, (await referenceOf(page))[ROBIN], 'the fake camera shows the robin photo');
   const fps = Number(await page.textContent('#camera-fps'));
   assert.ok(fps > 0, `frames per second shown (${fps})`);
   measured.webcamFps = fps;
@@ -311,7 +328,7 @@ test('keyboard only: Tab reaches the controls and Enter opens the picker', async
   await page.waitForSelector('#file-input[data-opened=yes]', { state: 'attached', timeout: 10000 });
   await page.setInputFiles('#file-input', photo(TENCH));
   await waitResults(page, 1);
-  assertPredictions((await readResults(page))[0], reference[TENCH]);
+  assertPredictions((await readResults(page))[0], (await referenceOf(page))[TENCH]);
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'camera-button');
   await page.close();
