@@ -347,8 +347,9 @@ class WorkerPort {
     }
     if (!isNode) throw new WorkerError('this environment has no Web Workers');
     const { Worker: NodeWorker } = await nodeBuiltin('worker_threads');
-    const script = './worker.js';
-    const worker = new NodeWorker(new URL(script, import.meta.url), { execArgv: workerExecArgv(process.execArgv) });
+    // Not `new URL('./worker.js', import.meta.url)`: bundlers would take it for a browser asset.
+    const script = new URL(import.meta.url.replace(/[^/]*$/, 'worker.js'));
+    const worker = new NodeWorker(script, { execArgv: workerExecArgv(process.execArgv) });
     const port = new WorkerPort();
     worker.on('message', (message) => port.onMessage(message));
     worker.on('error', (e) => port.onError(e.message));
