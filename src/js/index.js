@@ -311,6 +311,20 @@ class WorkerEngine {
   }
 }
 
+/**
+ * The parent's Node options minus those about its own entry point: a worker
+ * inherits them, and `node --input-type=module -e ...` would make it refuse to start.
+ */
+function workerExecArgv(execArgv) {
+  const out = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i];
+    if (['-e', '--eval', '-p', '--print', '--input-type'].includes(arg)) i++; // and its value
+    else if (!arg.startsWith('--input-type=') && !arg.startsWith('--eval=') && !arg.startsWith('--print=')) out.push(arg);
+  }
+  return out;
+}
+
 /** A Web Worker or a Node worker thread behind one small interface. */
 class WorkerPort {
   static async start() {
@@ -333,8 +347,9 @@ class WorkerPort {
     }
     if (!isNode) throw new WorkerError('this environment has no Web Workers');
     const { Worker: NodeWorker } = await nodeBuiltin('worker_threads');
-    const script = './worker.js';
-    const worker = new NodeWorker(new URL(script, import.meta.url));
+    // Not `new URL('./worker.js', import.meta.url)`: bundlers would take it for a browser asset.
+    const script = new URL(import.meta.url.replace(/[^/]*$/, 'worker.js'));
+    const worker = new NodeWorker(script, { execArgv: workerExecArgv(process.execArgv) });
     const port = new WorkerPort();
     worker.on('message', (message) => port.onMessage(message));
     worker.on('error', (e) => port.onError(e.message));

@@ -348,3 +348,13 @@ test('the package resolves by its own name through the exports map', async () =>
   const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
   assert.equal(Object.keys(pkg.dependencies ?? {}).length, 0, 'no runtime dependencies');
 });
+
+test('an idle worker classifier does not keep Node running', () => {
+  // Not disposed on purpose: the script must still end by itself once its work is done.
+  const script = `import { load } from ${JSON.stringify(pathToFileURL(path.join(root, 'src/js/index.js')).href)};
+    const c = await load({ worker: true });
+    const [best] = await c.classify(new Uint8Array(${JSON.stringify([...Buffer.from('not an image')])})).catch((e) => [e.code]);
+    console.log(best);`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(out.trim(), 'ERR_IMAGE');
+});
