@@ -337,23 +337,28 @@ static void run_conv(const sqz_kernels *k, const step *s) {
   }
 }
 
-const float *sqz_network_run(sqz_network *net) {
+void sqz_network_run_step(sqz_network *net, int i) {
   const sqz_kernels *k = net->k;
+  if (i < 0 || i >= net->num_steps) return;
+  const step *s = &net->steps[i];
+  switch (s->kind) {
+    case STEP_CONV:
+      run_conv(k, s);
+      break;
+    case STEP_MAXPOOL:
+      k->maxpool(s->input, (size_t)s->ih, (size_t)s->iw, (size_t)s->cin, (size_t)s->pool_kernel,
+                 (size_t)s->pool_stride, s->output, (size_t)s->oh, (size_t)s->ow, 0, (size_t)s->oh);
+      break;
+    case STEP_GAP:
+      k->gavgpool((size_t)s->ih * s->iw, (size_t)s->cin, s->input, s->output);
+      break;
+  }
+}
+
+const float *sqz_network_run(sqz_network *net) {
   for (int i = 0; i < net->num_steps; i++) {
-    const step *s = &net->steps[i];
     double t0 = net->clock ? net->clock() : 0;
-    switch (s->kind) {
-      case STEP_CONV:
-        run_conv(k, s);
-        break;
-      case STEP_MAXPOOL:
-        k->maxpool(s->input, (size_t)s->ih, (size_t)s->iw, (size_t)s->cin, (size_t)s->pool_kernel,
-                   (size_t)s->pool_stride, s->output, (size_t)s->oh, (size_t)s->ow, 0, (size_t)s->oh);
-        break;
-      case STEP_GAP:
-        k->gavgpool((size_t)s->ih * s->iw, (size_t)s->cin, s->input, s->output);
-        break;
-    }
+    sqz_network_run_step(net, i);
     if (net->clock) net->step_ms[i] = net->clock() - t0;
   }
   return net->logits;
