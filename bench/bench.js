@@ -170,7 +170,7 @@ async function benchModel(model) {
     log(`| ${r.runtime} | ${fmt(r.median_ms)} | ${fmt(r.min_ms)} | ${fmt(o1.median_ms / r.median_ms)} | ${fmt(o2.median_ms / r.median_ms)} | ${r.top1.join(',')}${r.same_top1 ? '' : ' (DIFFERS)'} | ${r.max_logit_diff_vs_ours.toExponential(1)} |`);
   }
   log(`\ngoals: ours 1t / fastest peer 1t (${goals.fastest_peer_1t}) = ${fmt(goals.ours_1t_over_fastest_peer_1t)} (float32 ≤ 0.9, default ≤ 0.6); ours best / onnxruntime-web 2t = ${fmt(goals.ours_best_over_ort_2t)} (≤ 0.6)`);
-  log(`peak wasm memory (ours, 1 thread): ${(memory / 1048576).toFixed(1)} MB`);
+  log(`peak wasm memory (ours, 1 thread): ${(memory.memory / 1048576).toFixed(2)} MB (heap break ${(memory.heapBreak / 1048576).toFixed(2)} MB; INITIAL_MEMORY 16 MB)`);
   log(`\nprofile (ours, 1 thread, median of 10, sum ${fmt(total)} ms):`);
   log(Object.entries(byCat).map(([k, v]) => `${k} ${(100 * v / total).toFixed(0)}%`).join(', '));
   for (const s of steps) log(`  ${s.name.padEnd(20)} ${fmt(s.ms)} ms ${(100 * s.ms / total).toFixed(1)}%`);
@@ -181,7 +181,7 @@ async function benchModel(model) {
     native = JSON.parse(execFileSync(nativeBin, [join(root, 'models', `${model}.sqz`), join(refDir, crop), String(runs)], { encoding: 'utf8' }));
     log(`native (build/sqz_bench, 1 thread): median ${fmt(native.median_ms)} ms, min ${fmt(native.min_ms)} ms per image; wasm 1t / native = ${fmt(o1.median_ms / native.median_ms)}`);
   }
-  return { model, input: crop, width, height, runs, warmup, results, failures, goals, peak_wasm_memory_bytes: memory, profile: { steps, by_category_ms: byCat }, native };
+  return { model, input: crop, width, height, runs, warmup, results, failures, goals, peak_wasm_memory_bytes: memory.memory, heap_break_bytes: memory.heapBreak, profile: { steps, by_category_ms: byCat }, native };
 }
 
 const out = [];

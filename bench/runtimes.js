@@ -39,7 +39,7 @@ async function openOurs({ model, rgba, width, height, threads, wasm }) {
       return { ms: performance.now() - t0, top1 };
     },
     logits() { return engine.logits(handle, info.numClasses); },
-    memoryBytes() { return engine.memoryBytes(); },
+    memoryBytes() { return { memory: engine.memoryBytes(), heapBreak: e.sqzw_heap_break() >>> 0 }; },
     /** The tensor our network classifies, NCHW, for the peers. */
     networkInput() {
       const err = e.sqzw_error_new();
@@ -150,6 +150,8 @@ async function openTfjs({ model, input, threads }) {
       x = tf.concat([apply(s, f.e1), apply(s, f.e3, 1, 'same')], 3);
       if (poolAfter.includes(i)) x = pool(x);
     }
+    // Caffe's v1.0 prototxt pads conv10 by 1 (a border of relu(bias) enters the mean).
+    if (!v11) x = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]);
     return tf.mean(apply(x, conv10), [1, 2]);
   };
   const [, c, h, w] = input.shape;

@@ -1,7 +1,7 @@
 /* Network planning and execution.
  *
  * Activations are NHWC float32 in two ping-pong buffers plus one for the
- * squeeze outputs, all sized at creation from the largest tensor. A fire
+ * squeeze outputs, each sized at creation for the largest tensor it holds. A fire
  * module runs squeeze into the squeeze buffer, then both expands straight
  * into their channel halves of the output (output row stride e1+e3).
  * 1×1 stride-1 unpadded convolutions are GEMMs; every other convolution is
@@ -58,7 +58,7 @@ typedef struct planner {
   const sqz_model_desc *desc;
   uint8_t *base;
   uint64_t offset;
-  uint64_t act_floats, squeeze_floats, zero_floats;
+  uint64_t act_floats[2], squeeze_floats, zero_floats;
   float *buf[2], *squeeze, *zero;
   float *scratch; /* decoded weights, largest tensor */
   uint64_t scratch_floats;
@@ -148,7 +148,7 @@ static sqz_status plan(planner *p) {
   sqz_error *err = p->err;
   net->num_steps = 0;
   int h = d->recipe.input_height, w = d->recipe.input_width, c = 3, cur = 0;
-  uint64_t act = (uint64_t)h * w * c, squeeze = 0;
+  uint64_t act[2] = {(uint64_t)h * w * c, 0}, squeeze = 0;
   const float *in = p->buf[0];
   char name[24];
   int gap_seen = 0;
@@ -223,7 +223,7 @@ static sqz_status plan(planner *p) {
     h = oh, w = ow;
     if (!gap_seen) {
       uint64_t n = (uint64_t)h * w * c;
-      if (n > act) act = n;
+      if (n > act[cur ^ 1]) act[cur ^ 1] = n;
       cur ^= 1;
       in = p->buf[cur];
     }
@@ -233,7 +233,8 @@ static sqz_status plan(planner *p) {
     return sqz_fail(err, SQZ_ERR_MODEL, "model: the network outputs %d classes but there are %u labels", c,
                     d->num_labels);
   net->num_classes = c;
-  p->act_floats = act;
+  p->act_floats[0] = act[0];
+  p->act_floats[1] = act[1];
   p->squeeze_floats = squeeze;
   return SQZ_OK;
 }
@@ -246,7 +247,7 @@ sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *ker
   net->k = kernels ? kernels : &sqz_kernels_wasmsimd;
   net->in_w = desc->recipe.input_width;
   net->in_h = desc->recipe.input_height;
-  planner p = {net, desc, NULL, 0, 0, 0, 0, {NULL, NULL}, NULL, NULL, NULL, 0, err};
+  planner p = {net, desc, NULL, 0, {0, 0}, 0, 0, {NULL, NULL}, NULL, NULL, NULL, 0, err};
 
   /* Pass 1: sizes. Weight, indirection sizes accumulate in p.offset. */
   sqz_status st = plan(&p);
@@ -255,9 +256,12 @@ sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *ker
     return st;
   }
   uint64_t fixed = p.offset;
-  uint64_t total = fixed + 2 * align_up(p.act_floats * 4) + align_up(p.squeeze_floats * 4) +
-                   align_up(p.zero_floats * 4) + align_up((uint64_t)net->num_classes * 4) +
-                   align_up(p.scratch_floats * 4) + ALIGN;
+  /* Weights are decoded into the activation buffers (idle while loading)
+   * when they fit there, so the largest tensor needs no scratch of its own. */
+  uint64_t act_bytes = align_up(p.act_floats[0] * 4) + align_up(p.act_floats[1] * 4);
+  uint64_t scratch_bytes = p.scratch_floats * 4 <= act_bytes ? 0 : align_up(p.scratch_floats * 4);
+  uint64_t total = fixed + act_bytes + align_up(p.squeeze_floats * 4) + align_up(p.zero_floats * 4) +
+                   align_up((uint64_t)net->num_classes * 4) + scratch_bytes + ALIGN;
   if (total > SQZ_MAX_ARENA_BYTES || total > SIZE_MAX) {
     free(net);
     return sqz_fail(err, SQZ_ERR_LIMIT, "model: the network needs %llu MB of memory (limit %u MB)",
@@ -274,12 +278,12 @@ sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *ker
   planner q = p;
   q.base = base;
   q.offset = fixed;
-  q.buf[0] = take(&q, p.act_floats * 4);
-  q.buf[1] = take(&q, p.act_floats * 4);
+  q.buf[0] = take(&q, p.act_floats[0] * 4);
+  q.buf[1] = take(&q, p.act_floats[1] * 4);
   q.squeeze = take(&q, p.squeeze_floats * 4);
   q.zero = take(&q, p.zero_floats * 4);
   net->logits = take(&q, (uint64_t)net->num_classes * 4);
-  q.scratch = take(&q, p.scratch_floats * 4);
+  q.scratch = scratch_bytes ? take(&q, scratch_bytes) : q.buf[0];
   memset(q.zero, 0, (size_t)p.zero_floats * 4);
   q.offset = 0;
   st = plan(&q);
