@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // npm run bench [-- --json] [--runs N] [--warmup N] [--models a,b] [--no-peers] [--no-native]
+//                 [--extra LABEL=FILE.wasm]...
 //
 // In one process, interleaved round by round, on the same input: our engine
 // (RGBA pixels of a golden 224/227 crop in; channel order, normalisation,
@@ -101,6 +102,12 @@ async function benchModel(model) {
   const input = await ours.call('input');
   const runners = [ours];
   const specs = [];
+  // --extra LABEL=FILE.wasm (repeatable): another build of ours, e.g. before a change.
+  args.forEach((a, i) => {
+    if (a !== '--extra') return;
+    const [label, wasm] = args[i + 1].split('=');
+    specs.push([label, { runtime: 'ours', model, rgba, width, height, threads: 1, wasm }]);
+  });
   if (existsSync(join(root, 'dist', 'squeezenet-threads.wasm')))
     specs.push(['ours 2t', { runtime: 'ours', model, rgba, width, height, threads: 2 }]);
   if (!flag('--no-peers')) {

@@ -24,9 +24,9 @@ async function openOurs({ model, rgba, width, height, threads, wasm }) {
   let engine;
   if (threads > 1) {
     const { createThreadedEngine } = await import(join(root, 'src/js/threads.js'));
-    engine = await createThreadedEngine(readFileSync(join(root, wasm || 'dist/squeezenet-threads.wasm')), { threads });
+    engine = await createThreadedEngine(readFileSync(wasm ? wasm : join(root, 'dist/squeezenet-threads.wasm')), { threads });
   } else {
-    engine = await createEngine(readFileSync(join(root, wasm || 'dist/squeezenet.wasm')));
+    engine = await createEngine(readFileSync(wasm ? wasm : join(root, 'dist/squeezenet.wasm')));
   }
   const handle = engine.loadModel(readFileSync(join(root, 'models', `${model}.sqz`)));
   const info = engine.modelInfo(handle);

@@ -17,7 +17,7 @@
 #define MAX_STEPS (SQZ_MAX_LAYERS * 3)
 #define ALIGN 64
 
-typedef enum { STEP_CONV, STEP_MAXPOOL, STEP_GAP } step_kind;
+typedef enum { STEP_CONV, STEP_WINOGRAD, STEP_MAXPOOL, STEP_GAP } step_kind;
 
 typedef struct step {
   step_kind kind;
@@ -32,6 +32,9 @@ typedef struct step {
   const float *input;
   float *output;
   size_t out_pixel_stride;   /* floats between output pixels */
+  /* Winograd: biases (apart from the packed weights), tiles per chunk */
+  const float *bias;
+  size_t winograd_chunk;
   /* maxpool */
   int pool_kernel, pool_stride;
 } step;
@@ -43,6 +46,8 @@ struct sqz_network {
   int in_w, in_h, num_classes;
   float *input;
   float *logits;
+  const float *zero;      /* zeros for padding, as wide as the widest input */
+  float *winograd;        /* one chunk's transformed inputs and products */
   void *memory; /* one allocation holds everything */
   size_t memory_bytes;
   sqz_clock_fn clock;
@@ -58,8 +63,8 @@ typedef struct planner {
   const sqz_model_desc *desc;
   uint8_t *base;
   uint64_t offset;
-  uint64_t act_floats[2], squeeze_floats, zero_floats;
-  float *buf[2], *squeeze, *zero;
+  uint64_t act_floats[2], squeeze_floats, zero_floats, winograd_floats;
+  float *buf[2], *squeeze, *zero, *winograd;
   float *scratch; /* decoded weights, largest tensor */
   uint64_t scratch_floats;
   sqz_error *err;
@@ -100,9 +105,24 @@ static sqz_status add_conv(planner *p, const sqz_conv_desc *c, const char *name,
 
   uint64_t wcount = (uint64_t)c->cout * cin * c->kh * c->kw;
   if (wcount > p->scratch_floats) p->scratch_floats = wcount;
-  uint64_t packed_floats = sqz_packed_conv_size((size_t)c->cout, (size_t)cin, (size_t)c->kh, (size_t)c->kw, p->net->k->nr);
+  /* 3x3 stride 1 pad 1 (the expands) by Winograd F(2x2, 3x3) when the kernel set has it. */
+  int winograd = net->k->winograd_input && c->kh == 3 && c->kw == 3 && c->stride == 1 && c->pad == 1;
+  uint64_t packed_floats =
+      winograd ? sqz_packed_winograd_2x2_3x3_size((size_t)c->cout, (size_t)cin, net->k->nr) + (uint64_t)c->cout
+               : sqz_packed_conv_size((size_t)c->cout, (size_t)cin, (size_t)c->kh, (size_t)c->kw, net->k->nr);
   float *packed = take(p, packed_floats * 4);
-  int direct = c->kh == 1 && c->kw == 1 && c->stride == 1 && c->pad == 0;
+  int direct = winograd || (c->kh == 1 && c->kw == 1 && c->stride == 1 && c->pad == 0);
+  if (winograd) {
+    /* Chunks of tiles whose transformed inputs and products (16 each) stay
+     * within ~96 KB, a multiple of the GEMM tile height. */
+    uint64_t chunk = 98304 / (64 * ((uint64_t)cin + (uint64_t)c->cout));
+    chunk -= chunk % net->k->mr;
+    if (chunk < net->k->mr) chunk = net->k->mr;
+    s->kind = STEP_WINOGRAD;
+    s->winograd_chunk = (size_t)chunk;
+    uint64_t need = 16 * chunk * ((uint64_t)cin + (uint64_t)c->cout);
+    if (need > p->winograd_floats) p->winograd_floats = need;
+  }
   uint64_t mr = net->k->mr;
   uint64_t tiles = ((uint64_t)oh * ow + mr - 1) / mr;
   const float **ind = direct ? NULL : take(p, tiles * c->kh * c->kw * mr * sizeof(float *));
@@ -118,8 +138,14 @@ static sqz_status add_conv(planner *p, const sqz_conv_desc *c, const char *name,
   float bias[SQZ_MAX_CHANNELS];
   snprintf(what, sizeof what, "%s bias", name);
   if ((st = sqz_tensor_decode(&c->bias, bias, (size_t)c->cout, what, err))) return st;
-  sqz_pack_conv_weights((size_t)c->cout, (size_t)cin, (size_t)c->kh, (size_t)c->kw, net->k->nr,
-                        p->scratch, bias, packed);
+  if (winograd) {
+    size_t n = sqz_pack_winograd_2x2_3x3((size_t)c->cout, (size_t)cin, net->k->nr, p->scratch, packed);
+    memcpy(packed + n, bias, (size_t)c->cout * sizeof(float));
+    s->bias = packed + n;
+  } else {
+    sqz_pack_conv_weights((size_t)c->cout, (size_t)cin, (size_t)c->kh, (size_t)c->kw, net->k->nr,
+                          p->scratch, bias, packed);
+  }
   s->packed = packed;
 
   if (ind) {
@@ -247,7 +273,7 @@ sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *ker
   net->k = kernels ? kernels : &sqz_kernels_wasmsimd;
   net->in_w = desc->recipe.input_width;
   net->in_h = desc->recipe.input_height;
-  planner p = {net, desc, NULL, 0, {0, 0}, 0, 0, {NULL, NULL}, NULL, NULL, NULL, 0, err};
+  planner p = {net, desc, NULL, 0, {0, 0}, 0, 0, 0, {NULL, NULL}, NULL, NULL, NULL, NULL, 0, err};
 
   /* Pass 1: sizes. Weight, indirection sizes accumulate in p.offset. */
   sqz_status st = plan(&p);
@@ -261,7 +287,8 @@ sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *ker
   uint64_t act_bytes = align_up(p.act_floats[0] * 4) + align_up(p.act_floats[1] * 4);
   uint64_t scratch_bytes = p.scratch_floats * 4 <= act_bytes ? 0 : align_up(p.scratch_floats * 4);
   uint64_t total = fixed + act_bytes + align_up(p.squeeze_floats * 4) + align_up(p.zero_floats * 4) +
-                   align_up((uint64_t)net->num_classes * 4) + scratch_bytes + ALIGN;
+                   align_up((uint64_t)net->num_classes * 4) + align_up(p.winograd_floats * 4) +
+                   scratch_bytes + ALIGN;
   if (total > SQZ_MAX_ARENA_BYTES || total > SIZE_MAX) {
     free(net);
     return sqz_fail(err, SQZ_ERR_LIMIT, "model: the network needs %llu MB of memory (limit %u MB)",
@@ -283,6 +310,8 @@ sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *ker
   q.squeeze = take(&q, p.squeeze_floats * 4);
   q.zero = take(&q, p.zero_floats * 4);
   net->logits = take(&q, (uint64_t)net->num_classes * 4);
+  net->winograd = p.winograd_floats ? take(&q, p.winograd_floats * 4) : NULL;
+  net->zero = q.zero;
   q.scratch = scratch_bytes ? take(&q, scratch_bytes) : q.buf[0];
   memset(q.zero, 0, (size_t)p.zero_floats * 4);
   q.offset = 0;
@@ -341,6 +370,30 @@ static void run_conv(const sqz_kernels *k, const step *s) {
   }
 }
 
+/* Winograd F(2x2, 3x3), chunk by chunk: transform the chunk's input tiles,
+ * 16 GEMMs (one per transformed element), transform back into the output. */
+static void run_winograd(const sqz_network *net, const step *s) {
+  const sqz_kernels *k = net->k;
+  const size_t mr = k->mr, cin = (size_t)s->cin, cout = (size_t)s->cout, chunk = s->winograd_chunk;
+  const size_t tiles = (size_t)((s->oh + 1) / 2) * (size_t)((s->ow + 1) / 2);
+  const size_t set = sqz_packed_conv_size(cout, cin, 1, 1, k->nr);
+  float *v = net->winograd, *m = net->winograd + 16 * chunk * cin;
+  const sqz_minmax_params none = {-INFINITY, INFINITY};
+  for (size_t t0 = 0; t0 < tiles; t0 += chunk) {
+    const size_t n = tiles - t0 < chunk ? tiles - t0 : chunk;
+    k->winograd_input(s->input, (size_t)s->ih, (size_t)s->iw, cin, net->zero, t0, n, v, chunk * cin);
+    for (size_t xi = 0; xi < 16; xi++) {
+      for (size_t r = 0; r < n; r += mr) {
+        k->gemm(n - r < mr ? n - r : mr, cout, cin, v + xi * chunk * cin + r * cin, cin * sizeof(float),
+                s->packed + xi * set, m + xi * chunk * cout + r * cout, cout * sizeof(float),
+                k->nr * sizeof(float), &none);
+      }
+    }
+    k->winograd_output(m, chunk * cout, cout, s->bias, t0, n, (size_t)s->oh, (size_t)s->ow, s->output,
+                       s->out_pixel_stride, &s->params);
+  }
+}
+
 void sqz_network_run_step(sqz_network *net, int i) {
   const sqz_kernels *k = net->k;
   if (i < 0 || i >= net->num_steps) return;
@@ -348,6 +401,9 @@ void sqz_network_run_step(sqz_network *net, int i) {
   switch (s->kind) {
     case STEP_CONV:
       run_conv(k, s);
+      break;
+    case STEP_WINOGRAD:
+      run_winograd(net, s);
       break;
     case STEP_MAXPOOL:
       k->maxpool(s->input, (size_t)s->ih, (size_t)s->iw, (size_t)s->cin, (size_t)s->pool_kernel,

@@ -68,6 +68,42 @@ void sqz_f32_maxpool_ukernel__scalar(const float *, size_t, size_t, size_t, size
 void sqz_f32_gavgpool_ukernel__wasmsimd(size_t, size_t, const float *, float *);
 void sqz_f32_gavgpool_ukernel__scalar(size_t, size_t, const float *, float *);
 
+/* Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions padded by 1 (the fire
+ * modules' expand3x3): each 2x2 output tile needs 16 products per input
+ * channel instead of 36. The image is cut into tiles of 2x2 outputs, tw =
+ * (width+1)/2 per row, numbered row-major; kernels take a run of them.
+ *
+ * Input transform: for tiles [tile_begin, tile_begin+tiles) of an ih × iw ×
+ * channels NHWC input (pixels `channels` floats apart; `zero` holds channels
+ * zeros for the padding), writes V = B^T d B: element xi (0..15) of tile r's
+ * channel c at v[xi*xi_stride + r*channels + c]. Each xi is then a GEMM
+ * (tiles × channels) × (channels × cout) against weights packed by
+ * sqz_pack_winograd_2x2_3x3, giving M laid out the same way with cout.
+ * Output transform: Y = A^T M A plus bias, clamped, written to the 2x2
+ * outputs of each tile inside oh × ow (pixels out_pixel_stride floats apart). */
+typedef void (*sqz_f32_winograd_input_fn)(const float *input, size_t ih, size_t iw, size_t channels,
+                                          const float *zero, size_t tile_begin, size_t tiles, float *v,
+                                          size_t xi_stride);
+typedef void (*sqz_f32_winograd_output_fn)(const float *m, size_t xi_stride, size_t channels,
+                                           const float *bias, size_t tile_begin, size_t tiles, size_t oh,
+                                           size_t ow, float *output, size_t out_pixel_stride,
+                                           const sqz_minmax_params *params);
+void sqz_f32_winograd_input_2x2_3x3__wasmsimd(const float *, size_t, size_t, size_t, const float *, size_t,
+                                              size_t, float *, size_t);
+void sqz_f32_winograd_input_2x2_3x3__scalar(const float *, size_t, size_t, size_t, const float *, size_t,
+                                            size_t, float *, size_t);
+void sqz_f32_winograd_output_2x2_3x3__wasmsimd(const float *, size_t, size_t, const float *, size_t, size_t,
+                                               size_t, size_t, float *, size_t, const sqz_minmax_params *);
+void sqz_f32_winograd_output_2x2_3x3__scalar(const float *, size_t, size_t, const float *, size_t, size_t,
+                                             size_t, size_t, float *, size_t, const sqz_minmax_params *);
+
+/* Packs 3x3 OIHW weights as 16 GEMM weight sets U[xi] = (G g G^T)[xi],
+ * G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1], each laid out like a 1x1
+ * convolution's (zero biases) and sqz_packed_conv_size(cout, cin, 1, 1, nr)
+ * floats apart. Returns the floats written. */
+size_t sqz_packed_winograd_2x2_3x3_size(size_t cout, size_t cin, size_t nr);
+size_t sqz_pack_winograd_2x2_3x3(size_t cout, size_t cin, size_t nr, const float *oihw, float *out);
+
 /* Packs OIHW weights (cout × cin × kh × kw) and biases for a GEMM/IGEMM
  * kernel of tile width nr: returns the number of floats written to out,
  * which must hold sqz_packed_conv_size(...) floats. Taps are ordered
@@ -84,9 +120,13 @@ typedef struct sqz_kernels {
   sqz_f32_igemm_fn igemm;
   sqz_f32_maxpool_fn maxpool;
   sqz_f32_gavgpool_fn gavgpool;
+  /* NULL: 3x3 convolutions run as indirect GEMMs. */
+  sqz_f32_winograd_input_fn winograd_input;
+  sqz_f32_winograd_output_fn winograd_output;
 } sqz_kernels;
 
-extern const sqz_kernels sqz_kernels_wasmsimd;
+extern const sqz_kernels sqz_kernels_wasmsimd;        /* the default: Winograd for 3x3 */
+extern const sqz_kernels sqz_kernels_wasmsimd_direct; /* the same without Winograd */
 extern const sqz_kernels sqz_kernels_scalar;
 
 #endif

@@ -1,7 +1,7 @@
 /* The golden crops: ../shared/reference/<model>/*.ppm are exact network
  * inputs whose logits an independent PyTorch implementation computed.
  * Ours must match within 1e-3 with the same top-5 order, for both models,
- * with the SIMD kernels and with their scalar twins. */
+ * with the SIMD kernels (Winograd for 3x3 on and off) and their scalar twins. */
 #define _DEFAULT_SOURCE
 #include <dirent.h>
 #include <math.h>
@@ -65,7 +65,7 @@ static void check_model(const char *model) {
   DIR *dp = opendir(dir);
   CHECK(dp != NULL, "cannot open %s", dir);
   int crops = 0;
-  float worst_simd = 0, worst_scalar = 0;
+  float worst_simd = 0, worst_scalar = 0, worst_direct = 0;
   struct dirent *e;
   while (dp && m && (e = readdir(dp))) {
     size_t n = strlen(e->d_name);
@@ -86,7 +86,10 @@ static void check_model(const char *model) {
       if (rgb) {
         float ds = run_crop(d, &sqz_kernels_wasmsimd, rgb, w, h, reflogits, e->d_name);
         float dc = run_crop(d, &sqz_kernels_scalar, rgb, w, h, reflogits, e->d_name);
+        float dd = run_crop(d, &sqz_kernels_wasmsimd_direct, rgb, w, h, reflogits, e->d_name);
         CHECK(ds <= 1e-3f, "%s: max |diff| %g with %s", e->d_name, ds, sqz_kernels_wasmsimd.name);
+        CHECK(dd <= 1e-3f, "%s: max |diff| %g with %s", e->d_name, dd, sqz_kernels_wasmsimd_direct.name);
+        worst_direct = fmaxf(worst_direct, dd);
         CHECK(dc <= 1e-3f, "%s: max |diff| %g with %s", e->d_name, dc, sqz_kernels_scalar.name);
         worst_simd = fmaxf(worst_simd, ds);
         worst_scalar = fmaxf(worst_scalar, dc);
@@ -105,8 +108,8 @@ static void check_model(const char *model) {
   }
   if (dp) closedir(dp);
   CHECK(crops >= 8, "%s: only %d golden crops found", model, crops);
-  printf("%s: %d golden crops, max |diff| %.3g (wasmsimd kernels), %.3g (scalar)\n", model, crops,
-         worst_simd, worst_scalar);
+  printf("%s: %d golden crops, max |diff| %.3g (wasmsimd kernels, Winograd), %.3g (scalar, Winograd), %.3g "
+         "(wasmsimd, no Winograd)\n", model, crops, worst_simd, worst_scalar, worst_direct);
   sqz_model_free(m);
   free(d);
   free(bytes);
