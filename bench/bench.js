@@ -146,7 +146,7 @@ async function benchModel(model) {
     let diff = 0;
     for (let i = 0; i < l.length; i++) diff = Math.max(diff, Math.abs(l[i] - ourLogits[i]));
     results.push({
-      runtime: r.label, threads: r.spec.threads, median_ms: median(r.times), min_ms: Math.min(...r.times),
+      runtime: r.label, peer: r.spec.runtime !== 'ours', threads: r.spec.threads, median_ms: median(r.times), min_ms: Math.min(...r.times),
       top1: [...r.top1], same_top1: r.top1.size === 1 && r.top1.has(ourTop1), max_logit_diff_vs_ours: diff,
     });
   }
@@ -162,7 +162,7 @@ async function benchModel(model) {
 
   const get = (label) => results.find((r) => r.runtime === label);
   const o1 = get('ours 1t'), o2 = get('ours 2t') || o1;
-  const peers1 = results.filter((r) => !r.runtime.startsWith('ours') && r.threads === 1);
+  const peers1 = results.filter((r) => r.peer && r.threads === 1);
   const fastest1 = peers1.length ? peers1.reduce((a, b) => (a.median_ms < b.median_ms ? a : b)) : null;
   const ort2 = get('onnxruntime-web 2t');
   const goals = {

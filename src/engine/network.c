@@ -15,6 +15,9 @@
 #include <string.h>
 
 #define MAX_STEPS (SQZ_MAX_LAYERS * 3)
+#ifndef SQZ_WINOGRAD_CHUNK_BYTES
+#define SQZ_WINOGRAD_CHUNK_BYTES 98304
+#endif
 #define ALIGN 64
 
 typedef enum { STEP_CONV, STEP_WINOGRAD, STEP_MAXPOOL, STEP_GAP } step_kind;
@@ -34,7 +37,9 @@ typedef struct step {
   size_t out_pixel_stride;   /* floats between output pixels */
   /* Winograd: biases (apart from the packed weights), tiles per chunk */
   const float *bias;
-  size_t winograd_chunk;
+  size_t winograd_tile, winograd_chunk;
+  sqz_f32_winograd_input_fn winograd_input;
+  sqz_f32_winograd_output_fn winograd_output;
   /* maxpool */
   int pool_kernel, pool_stride;
 } step;
@@ -105,22 +110,34 @@ static sqz_status add_conv(planner *p, const sqz_conv_desc *c, const char *name,
 
   uint64_t wcount = (uint64_t)c->cout * cin * c->kh * c->kw;
   if (wcount > p->scratch_floats) p->scratch_floats = wcount;
-  /* 3x3 stride 1 pad 1 (the expands) by Winograd F(2x2, 3x3) when the kernel set has it. */
-  int winograd = net->k->winograd_input && c->kh == 3 && c->kw == 3 && c->stride == 1 && c->pad == 1;
+  /* 3x3 stride 1 pad 1 (the expands) by Winograd when the kernel set has it. */
+  const sqz_kernels *k = net->k;
+  size_t winograd = 0; /* tile size */
+  if (c->kh == 3 && c->kw == 3 && c->stride == 1 && c->pad == 1) {
+    if (k->winograd4_input && (size_t)oh >= k->winograd4_min_size && (size_t)ow >= k->winograd4_min_size) {
+      winograd = 4;
+      s->winograd_input = k->winograd4_input, s->winograd_output = k->winograd4_output;
+    } else if (k->winograd2_input) {
+      winograd = 2;
+      s->winograd_input = k->winograd2_input, s->winograd_output = k->winograd2_output;
+    }
+  }
   uint64_t packed_floats =
-      winograd ? sqz_packed_winograd_2x2_3x3_size((size_t)c->cout, (size_t)cin, net->k->nr) + (uint64_t)c->cout
+      winograd ? sqz_packed_winograd_3x3_size(winograd, (size_t)c->cout, (size_t)cin, net->k->nr) + (uint64_t)c->cout
                : sqz_packed_conv_size((size_t)c->cout, (size_t)cin, (size_t)c->kh, (size_t)c->kw, net->k->nr);
   float *packed = take(p, packed_floats * 4);
   int direct = winograd || (c->kh == 1 && c->kw == 1 && c->stride == 1 && c->pad == 0);
   if (winograd) {
-    /* Chunks of tiles whose transformed inputs and products (16 each) stay
-     * within ~96 KB, a multiple of the GEMM tile height. */
-    uint64_t chunk = 98304 / (64 * ((uint64_t)cin + (uint64_t)c->cout));
+    /* Chunks of tiles whose transformed inputs and products (alpha^2 each)
+     * stay within SQZ_WINOGRAD_CHUNK_BYTES, a multiple of the GEMM tile height. */
+    const uint64_t sets = (winograd + 2) * (winograd + 2);
+    uint64_t chunk = SQZ_WINOGRAD_CHUNK_BYTES / (4 * sets * ((uint64_t)cin + (uint64_t)c->cout));
     chunk -= chunk % net->k->mr;
     if (chunk < net->k->mr) chunk = net->k->mr;
     s->kind = STEP_WINOGRAD;
+    s->winograd_tile = winograd;
     s->winograd_chunk = (size_t)chunk;
-    uint64_t need = 16 * chunk * ((uint64_t)cin + (uint64_t)c->cout);
+    uint64_t need = sets * chunk * ((uint64_t)cin + (uint64_t)c->cout);
     if (need > p->winograd_floats) p->winograd_floats = need;
   }
   uint64_t mr = net->k->mr;
@@ -139,7 +156,7 @@ static sqz_status add_conv(planner *p, const sqz_conv_desc *c, const char *name,
   snprintf(what, sizeof what, "%s bias", name);
   if ((st = sqz_tensor_decode(&c->bias, bias, (size_t)c->cout, what, err))) return st;
   if (winograd) {
-    size_t n = sqz_pack_winograd_2x2_3x3((size_t)c->cout, (size_t)cin, net->k->nr, p->scratch, packed);
+    size_t n = sqz_pack_winograd_3x3(winograd, (size_t)c->cout, (size_t)cin, net->k->nr, p->scratch, packed);
     memcpy(packed + n, bias, (size_t)c->cout * sizeof(float));
     s->bias = packed + n;
   } else {
@@ -370,26 +387,27 @@ static void run_conv(const sqz_kernels *k, const step *s) {
   }
 }
 
-/* Winograd F(2x2, 3x3), chunk by chunk: transform the chunk's input tiles,
- * 16 GEMMs (one per transformed element), transform back into the output. */
+/* Winograd F(t x t, 3x3), chunk by chunk: transform the chunk's input tiles,
+ * (t+2)^2 GEMMs (one per transformed element), transform back into the output. */
 static void run_winograd(const sqz_network *net, const step *s) {
   const sqz_kernels *k = net->k;
   const size_t mr = k->mr, cin = (size_t)s->cin, cout = (size_t)s->cout, chunk = s->winograd_chunk;
-  const size_t tiles = (size_t)((s->oh + 1) / 2) * (size_t)((s->ow + 1) / 2);
+  const size_t t = s->winograd_tile, sets = (t + 2) * (t + 2);
+  const size_t tiles = (((size_t)s->oh + t - 1) / t) * (((size_t)s->ow + t - 1) / t);
   const size_t set = sqz_packed_conv_size(cout, cin, 1, 1, k->nr);
-  float *v = net->winograd, *m = net->winograd + 16 * chunk * cin;
+  float *v = net->winograd, *m = net->winograd + sets * chunk * cin;
   const sqz_minmax_params none = {-INFINITY, INFINITY};
   for (size_t t0 = 0; t0 < tiles; t0 += chunk) {
     const size_t n = tiles - t0 < chunk ? tiles - t0 : chunk;
-    k->winograd_input(s->input, (size_t)s->ih, (size_t)s->iw, cin, net->zero, t0, n, v, chunk * cin);
-    for (size_t xi = 0; xi < 16; xi++) {
+    s->winograd_input(s->input, (size_t)s->ih, (size_t)s->iw, cin, net->zero, t0, n, v, chunk * cin);
+    for (size_t xi = 0; xi < sets; xi++) {
       for (size_t r = 0; r < n; r += mr) {
         k->gemm(n - r < mr ? n - r : mr, cout, cin, v + xi * chunk * cin + r * cin, cin * sizeof(float),
                 s->packed + xi * set, m + xi * chunk * cout + r * cout, cout * sizeof(float),
                 k->nr * sizeof(float), &none);
       }
     }
-    k->winograd_output(m, chunk * cout, cout, s->bias, t0, n, (size_t)s->oh, (size_t)s->ow, s->output,
+    s->winograd_output(m, chunk * cout, cout, s->bias, t0, n, (size_t)s->oh, (size_t)s->ow, s->output,
                        s->out_pixel_stride, &s->params);
   }
 }
