@@ -4,7 +4,7 @@
 #include "kernels/kernels.h"
 
 #define WASMSIMD_BASE                                           \
-  .mr = 4, .nr = 8, .gemm = sqz_f32_gemm_minmax_ukernel_4x8__wasmsimd_splat, \
+  .mr = 4, .nr = 8, .gemm = sqz_f32_gemm_minmax_ukernel_4x8__wasmsimd_loadsplat, \
   .igemm = sqz_f32_igemm_minmax_ukernel_4x8__wasmsimd_splat,      \
   .maxpool = sqz_f32_maxpool_ukernel__wasmsimd, .gavgpool = sqz_f32_gavgpool_ukernel__wasmsimd
 

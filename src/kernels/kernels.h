@@ -51,6 +51,9 @@ typedef void (*sqz_f32_gavgpool_fn)(size_t pixels, size_t channels, const float 
 void sqz_f32_gemm_minmax_ukernel_4x8__wasmsimd_splat(size_t, size_t, size_t, const float *,
                                                      size_t, const float *, float *, size_t,
                                                      size_t, const sqz_minmax_params *);
+void sqz_f32_gemm_minmax_ukernel_4x8__wasmsimd_loadsplat(size_t, size_t, size_t, const float *,
+                                                         size_t, const float *, float *, size_t,
+                                                         size_t, const sqz_minmax_params *);
 void sqz_f32_gemm_minmax_ukernel_4x8__scalar(size_t, size_t, size_t, const float *, size_t,
                                              const float *, float *, size_t, size_t,
                                              const sqz_minmax_params *);
