@@ -20,7 +20,7 @@
 #endif
 #define ALIGN 64
 
-typedef enum { STEP_CONV, STEP_WINOGRAD, STEP_MAXPOOL, STEP_GAP } step_kind;
+typedef enum { STEP_CONV, STEP_WINOGRAD, STEP_IM2COL, STEP_MAXPOOL, STEP_GAP } step_kind;
 
 typedef struct step {
   step_kind kind;
@@ -38,6 +38,7 @@ typedef struct step {
   /* Winograd: biases (apart from the packed weights), tiles per chunk */
   const float *bias;
   size_t winograd_tile, winograd_chunk;
+  size_t im2col_chunk; /* pixels per im2col chunk */
   sqz_f32_winograd_input_fn winograd_input;
   sqz_f32_winograd_output_fn winograd_output;
   /* maxpool */
@@ -52,7 +53,7 @@ struct sqz_network {
   float *input;
   float *logits;
   const float *zero;      /* zeros for padding, as wide as the widest input */
-  float *winograd;        /* one chunk's transformed inputs and products */
+  float *work;            /* one chunk's Winograd transforms or im2col rows */
   void *memory; /* one allocation holds everything */
   size_t memory_bytes;
   sqz_clock_fn clock;
@@ -68,8 +69,8 @@ typedef struct planner {
   const sqz_model_desc *desc;
   uint8_t *base;
   uint64_t offset;
-  uint64_t act_floats[2], squeeze_floats, zero_floats, winograd_floats;
-  float *buf[2], *squeeze, *zero, *winograd;
+  uint64_t act_floats[2], squeeze_floats, zero_floats, work_floats;
+  float *buf[2], *squeeze, *zero;
   float *scratch; /* decoded weights, largest tensor */
   uint64_t scratch_floats;
   sqz_error *err;
@@ -127,6 +128,19 @@ static sqz_status add_conv(planner *p, const sqz_conv_desc *c, const char *name,
                : sqz_packed_conv_size((size_t)c->cout, (size_t)cin, (size_t)c->kh, (size_t)c->kw, net->k->nr);
   float *packed = take(p, packed_floats * 4);
   int direct = winograd || (c->kh == 1 && c->kw == 1 && c->stride == 1 && c->pad == 0);
+  /* Fewer than 4 input channels (the stem: RGB): per tap the indirect GEMM
+   * would run 1-3 steps between pointer loads, and its indirection buffer
+   * would be large; copying patches into rows (im2col) gives one long GEMM. */
+  int im2col = !direct && cin < 4;
+  if (im2col) {
+    uint64_t row = (uint64_t)cin * c->kh * c->kw, chunk = 16384 / (row * 4);
+    chunk -= chunk % net->k->mr;
+    if (chunk < net->k->mr) chunk = net->k->mr;
+    s->kind = STEP_IM2COL;
+    s->im2col_chunk = (size_t)chunk;
+    if (chunk * row > p->work_floats) p->work_floats = chunk * row;
+    direct = 1; /* no indirection buffer */
+  }
   if (winograd) {
     /* Chunks of tiles whose transformed inputs and products (alpha^2 each)
      * stay within SQZ_WINOGRAD_CHUNK_BYTES, a multiple of the GEMM tile height. */
@@ -138,7 +152,7 @@ static sqz_status add_conv(planner *p, const sqz_conv_desc *c, const char *name,
     s->winograd_tile = winograd;
     s->winograd_chunk = (size_t)chunk;
     uint64_t need = sets * chunk * ((uint64_t)cin + (uint64_t)c->cout);
-    if (need > p->winograd_floats) p->winograd_floats = need;
+    if (need > p->work_floats) p->work_floats = need;
   }
   uint64_t mr = net->k->mr;
   uint64_t tiles = ((uint64_t)oh * ow + mr - 1) / mr;
@@ -290,7 +304,7 @@ sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *ker
   net->k = kernels ? kernels : &sqz_kernels_wasmsimd;
   net->in_w = desc->recipe.input_width;
   net->in_h = desc->recipe.input_height;
-  planner p = {net, desc, NULL, 0, {0, 0}, 0, 0, 0, {NULL, NULL}, NULL, NULL, NULL, NULL, 0, err};
+  planner p = {.net = net, .desc = desc, .err = err};
 
   /* Pass 1: sizes. Weight, indirection sizes accumulate in p.offset. */
   sqz_status st = plan(&p);
@@ -304,7 +318,7 @@ sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *ker
   uint64_t act_bytes = align_up(p.act_floats[0] * 4) + align_up(p.act_floats[1] * 4);
   uint64_t scratch_bytes = p.scratch_floats * 4 <= act_bytes ? 0 : align_up(p.scratch_floats * 4);
   uint64_t total = fixed + act_bytes + align_up(p.squeeze_floats * 4) + align_up(p.zero_floats * 4) +
-                   align_up((uint64_t)net->num_classes * 4) + align_up(p.winograd_floats * 4) +
+                   align_up((uint64_t)net->num_classes * 4) + align_up(p.work_floats * 4) +
                    scratch_bytes + ALIGN;
   if (total > SQZ_MAX_ARENA_BYTES || total > SIZE_MAX) {
     free(net);
@@ -327,7 +341,7 @@ sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *ker
   q.squeeze = take(&q, p.squeeze_floats * 4);
   q.zero = take(&q, p.zero_floats * 4);
   net->logits = take(&q, (uint64_t)net->num_classes * 4);
-  net->winograd = p.winograd_floats ? take(&q, p.winograd_floats * 4) : NULL;
+  net->work = p.work_floats ? take(&q, p.work_floats * 4) : NULL;
   net->zero = q.zero;
   q.scratch = scratch_bytes ? take(&q, scratch_bytes) : q.buf[0];
   memset(q.zero, 0, (size_t)p.zero_floats * 4);
@@ -395,7 +409,7 @@ static void run_winograd(const sqz_network *net, const step *s) {
   const size_t t = s->winograd_tile, sets = (t + 2) * (t + 2);
   const size_t tiles = (((size_t)s->oh + t - 1) / t) * (((size_t)s->ow + t - 1) / t);
   const size_t set = sqz_packed_conv_size(cout, cin, 1, 1, k->nr);
-  float *v = net->winograd, *m = net->winograd + sets * chunk * cin;
+  float *v = net->work, *m = net->work + sets * chunk * cin;
   const sqz_minmax_params none = {-INFINITY, INFINITY};
   for (size_t t0 = 0; t0 < tiles; t0 += chunk) {
     const size_t n = tiles - t0 < chunk ? tiles - t0 : chunk;
@@ -412,6 +426,42 @@ static void run_winograd(const sqz_network *net, const step *s) {
   }
 }
 
+/* im2col: rows of kh*kw*cin floats (tap-major, as the weights are packed),
+ * a chunk of output pixels at a time, then one GEMM per tile of rows. */
+static void run_im2col(const sqz_network *net, const step *s) {
+  const sqz_kernels *k = net->k;
+  const size_t cin = (size_t)s->cin, kw = (size_t)s->kw, kc = cin * s->kh * kw, chunk = s->im2col_chunk;
+  const size_t m_total = (size_t)s->oh * s->ow, mr = k->mr;
+  for (size_t m0 = 0; m0 < m_total; m0 += chunk) {
+    const size_t n = m_total - m0 < chunk ? m_total - m0 : chunk;
+    float *row = net->work;
+    for (size_t r = 0; r < n; r++, row += kc) {
+      const int oy = (int)((m0 + r) / s->ow), ox = (int)((m0 + r) % s->ow);
+      const int x0 = ox * s->stride - s->pad;
+      for (int ky = 0; ky < s->kh; ky++) {
+        const int y = oy * s->stride - s->pad + ky;
+        float *dst = row + (size_t)ky * kw * cin;
+        if (y < 0 || y >= s->ih) {
+          memset(dst, 0, kw * cin * sizeof(float));
+        } else if (x0 >= 0 && x0 + s->kw <= s->iw) {
+          memcpy(dst, s->input + ((size_t)y * s->iw + x0) * cin, kw * cin * sizeof(float));
+        } else {
+          for (int kx = 0; kx < s->kw; kx++) {
+            const int x = x0 + kx;
+            const float *src = x < 0 || x >= s->iw ? net->zero : s->input + ((size_t)y * s->iw + x) * cin;
+            memcpy(dst + (size_t)kx * cin, src, cin * sizeof(float));
+          }
+        }
+      }
+    }
+    for (size_t r = 0; r < n; r += mr) {
+      k->gemm(n - r < mr ? n - r : mr, (size_t)s->cout, kc, net->work + r * kc, kc * sizeof(float), s->packed,
+              s->output + (m0 + r) * s->out_pixel_stride, s->out_pixel_stride * sizeof(float),
+              k->nr * sizeof(float), &s->params);
+    }
+  }
+}
+
 void sqz_network_run_step(sqz_network *net, int i) {
   const sqz_kernels *k = net->k;
   if (i < 0 || i >= net->num_steps) return;
@@ -422,6 +472,9 @@ void sqz_network_run_step(sqz_network *net, int i) {
       break;
     case STEP_WINOGRAD:
       run_winograd(net, s);
+      break;
+    case STEP_IM2COL:
+      run_im2col(net, s);
       break;
     case STEP_MAXPOOL:
       k->maxpool(s->input, (size_t)s->ih, (size_t)s->iw, (size_t)s->cin, (size_t)s->pool_kernel,
