@@ -12,6 +12,6 @@ emcc -O3 -msimd128 -DNDEBUG -std=c11 \
   src/engine/*.c src/kernels/*.c src/kernels/*/*.c src/preprocess/*.c \
   src/tools/report.c src/wasm/*.c \
   -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH -sINITIAL_MEMORY=16MB \
-  -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=1MB \
+  -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=512KB \
   -o "$out"
 echo "built $out ($(stat -c %s "$out") bytes)"

@@ -136,15 +136,23 @@ static void softmax(const float *x, float *y, int n) {
   for (int i = 0; i < n; i++) y[i] *= inv;
 }
 
+sqz_network *sqz_model_network(sqz_model *m) { return m ? m->net : NULL; }
+
+sqz_status sqz_model_prepare(sqz_model *m, const uint8_t *pixels, int width, int height,
+                             sqz_pixel_format format, size_t stride, unsigned flags, sqz_error *err) {
+  if (!m) return sqz_fail(err, SQZ_ERR_ARGUMENT, "no model");
+  m->has_result = 0;
+  return sqz_preprocess(&m->recipe, pixels, width, height, (int)format, stride,
+                        (flags & SQZ_INPUT_RAW) != 0, m->scratch, sqz_network_input(m->net), err);
+}
+
 sqz_status sqz_classify_pixels(sqz_model *m, const uint8_t *pixels, int width, int height,
                                sqz_pixel_format format, size_t stride, unsigned flags,
                                sqz_error *err) {
   if (!m) return sqz_fail(err, SQZ_ERR_ARGUMENT, "no model");
   if (flags & ~SQZ_INPUT_RAW) return sqz_fail(err, SQZ_ERR_ARGUMENT, "unknown flags 0x%x", flags);
   m->has_result = 0;
-  sqz_status st = sqz_preprocess(&m->recipe, pixels, width, height, (int)format, stride,
-                                 (flags & SQZ_INPUT_RAW) != 0, m->scratch,
-                                 sqz_network_input(m->net), err);
+  sqz_status st = sqz_model_prepare(m, pixels, width, height, format, stride, flags, err);
   if (st) return st;
   m->logits = sqz_network_run(m->net);
   softmax(m->logits, m->probabilities, m->num_classes);

@@ -1,7 +1,7 @@
 /* Network planning and execution.
  *
  * Activations are NHWC float32 in two ping-pong buffers plus one for the
- * squeeze outputs, all sized at creation from the largest tensor. A fire
+ * squeeze outputs, each sized at creation for the largest tensor it holds. A fire
  * module runs squeeze into the squeeze buffer, then both expands straight
  * into their channel halves of the output (output row stride e1+e3).
  * 1×1 stride-1 unpadded convolutions are GEMMs; every other convolution is
@@ -15,9 +15,12 @@
 #include <string.h>
 
 #define MAX_STEPS (SQZ_MAX_LAYERS * 3)
+#ifndef SQZ_WINOGRAD_CHUNK_BYTES
+#define SQZ_WINOGRAD_CHUNK_BYTES 98304
+#endif
 #define ALIGN 64
 
-typedef enum { STEP_CONV, STEP_MAXPOOL, STEP_GAP } step_kind;
+typedef enum { STEP_CONV, STEP_WINOGRAD, STEP_IM2COL, STEP_MAXPOOL, STEP_GAP } step_kind;
 
 typedef struct step {
   step_kind kind;
@@ -32,6 +35,12 @@ typedef struct step {
   const float *input;
   float *output;
   size_t out_pixel_stride;   /* floats between output pixels */
+  /* Winograd: biases (apart from the packed weights), tiles per chunk */
+  const float *bias;
+  size_t winograd_tile, winograd_chunk;
+  size_t im2col_chunk; /* pixels per im2col chunk */
+  sqz_f32_winograd_input_fn winograd_input;
+  sqz_f32_winograd_output_fn winograd_output;
   /* maxpool */
   int pool_kernel, pool_stride;
 } step;
@@ -43,6 +52,8 @@ struct sqz_network {
   int in_w, in_h, num_classes;
   float *input;
   float *logits;
+  const float *zero;      /* zeros for padding, as wide as the widest input */
+  float *work;            /* one chunk's Winograd transforms or im2col rows */
   void *memory; /* one allocation holds everything */
   size_t memory_bytes;
   sqz_clock_fn clock;
@@ -58,7 +69,7 @@ typedef struct planner {
   const sqz_model_desc *desc;
   uint8_t *base;
   uint64_t offset;
-  uint64_t act_floats, squeeze_floats, zero_floats;
+  uint64_t act_floats[2], squeeze_floats, zero_floats, work_floats;
   float *buf[2], *squeeze, *zero;
   float *scratch; /* decoded weights, largest tensor */
   uint64_t scratch_floats;
@@ -100,9 +111,49 @@ static sqz_status add_conv(planner *p, const sqz_conv_desc *c, const char *name,
 
   uint64_t wcount = (uint64_t)c->cout * cin * c->kh * c->kw;
   if (wcount > p->scratch_floats) p->scratch_floats = wcount;
-  uint64_t packed_floats = sqz_packed_conv_size((size_t)c->cout, (size_t)cin, (size_t)c->kh, (size_t)c->kw, p->net->k->nr);
+  /* 3x3 stride 1 pad 1 (the expands) by Winograd when the kernel set has it. */
+  const sqz_kernels *k = net->k;
+  size_t winograd = 0; /* tile size */
+  if (c->kh == 3 && c->kw == 3 && c->stride == 1 && c->pad == 1) {
+    if (k->winograd4_input && (size_t)oh >= k->winograd4_min_size && (size_t)ow >= k->winograd4_min_size) {
+      winograd = 4;
+      s->winograd_input = k->winograd4_input, s->winograd_output = k->winograd4_output;
+    } else if (k->winograd2_input) {
+      winograd = 2;
+      s->winograd_input = k->winograd2_input, s->winograd_output = k->winograd2_output;
+    }
+  }
+  uint64_t packed_floats =
+      winograd ? sqz_packed_winograd_3x3_size(winograd, (size_t)c->cout, (size_t)cin, net->k->nr) + (uint64_t)c->cout
+               : sqz_packed_conv_size((size_t)c->cout, (size_t)cin, (size_t)c->kh, (size_t)c->kw, net->k->nr);
   float *packed = take(p, packed_floats * 4);
-  int direct = c->kh == 1 && c->kw == 1 && c->stride == 1 && c->pad == 0;
+  int direct = winograd || (c->kh == 1 && c->kw == 1 && c->stride == 1 && c->pad == 0);
+  /* Fewer than 4 input channels (the stem: RGB): per tap the indirect GEMM
+   * would run 1-3 steps between pointer loads, and its indirection buffer
+   * would be large; copying patches into rows (im2col) gives one long GEMM. */
+  int im2col = !direct && cin < 4;
+  if (im2col) {
+    uint64_t row = (uint64_t)cin * c->kh * c->kw, chunk = 16384 / (row * 4);
+    chunk -= chunk % net->k->mr;
+    if (chunk < net->k->mr) chunk = net->k->mr;
+    s->kind = STEP_IM2COL;
+    s->im2col_chunk = (size_t)chunk;
+    if (chunk * row > p->work_floats) p->work_floats = chunk * row;
+    direct = 1; /* no indirection buffer */
+  }
+  if (winograd) {
+    /* Chunks of tiles whose transformed inputs and products (alpha^2 each)
+     * stay within SQZ_WINOGRAD_CHUNK_BYTES, a multiple of the GEMM tile height. */
+    const uint64_t sets = (winograd + 2) * (winograd + 2);
+    uint64_t chunk = SQZ_WINOGRAD_CHUNK_BYTES / (4 * sets * ((uint64_t)cin + (uint64_t)c->cout));
+    chunk -= chunk % net->k->mr;
+    if (chunk < net->k->mr) chunk = net->k->mr;
+    s->kind = STEP_WINOGRAD;
+    s->winograd_tile = winograd;
+    s->winograd_chunk = (size_t)chunk;
+    uint64_t need = sets * chunk * ((uint64_t)cin + (uint64_t)c->cout);
+    if (need > p->work_floats) p->work_floats = need;
+  }
   uint64_t mr = net->k->mr;
   uint64_t tiles = ((uint64_t)oh * ow + mr - 1) / mr;
   const float **ind = direct ? NULL : take(p, tiles * c->kh * c->kw * mr * sizeof(float *));
@@ -118,8 +169,14 @@ static sqz_status add_conv(planner *p, const sqz_conv_desc *c, const char *name,
   float bias[SQZ_MAX_CHANNELS];
   snprintf(what, sizeof what, "%s bias", name);
   if ((st = sqz_tensor_decode(&c->bias, bias, (size_t)c->cout, what, err))) return st;
-  sqz_pack_conv_weights((size_t)c->cout, (size_t)cin, (size_t)c->kh, (size_t)c->kw, net->k->nr,
-                        p->scratch, bias, packed);
+  if (winograd) {
+    size_t n = sqz_pack_winograd_3x3(winograd, (size_t)c->cout, (size_t)cin, net->k->nr, p->scratch, packed);
+    memcpy(packed + n, bias, (size_t)c->cout * sizeof(float));
+    s->bias = packed + n;
+  } else {
+    sqz_pack_conv_weights((size_t)c->cout, (size_t)cin, (size_t)c->kh, (size_t)c->kw, net->k->nr,
+                          p->scratch, bias, packed);
+  }
   s->packed = packed;
 
   if (ind) {
@@ -148,7 +205,7 @@ static sqz_status plan(planner *p) {
   sqz_error *err = p->err;
   net->num_steps = 0;
   int h = d->recipe.input_height, w = d->recipe.input_width, c = 3, cur = 0;
-  uint64_t act = (uint64_t)h * w * c, squeeze = 0;
+  uint64_t act[2] = {(uint64_t)h * w * c, 0}, squeeze = 0;
   const float *in = p->buf[0];
   char name[24];
   int gap_seen = 0;
@@ -223,7 +280,7 @@ static sqz_status plan(planner *p) {
     h = oh, w = ow;
     if (!gap_seen) {
       uint64_t n = (uint64_t)h * w * c;
-      if (n > act) act = n;
+      if (n > act[cur ^ 1]) act[cur ^ 1] = n;
       cur ^= 1;
       in = p->buf[cur];
     }
@@ -233,7 +290,8 @@ static sqz_status plan(planner *p) {
     return sqz_fail(err, SQZ_ERR_MODEL, "model: the network outputs %d classes but there are %u labels", c,
                     d->num_labels);
   net->num_classes = c;
-  p->act_floats = act;
+  p->act_floats[0] = act[0];
+  p->act_floats[1] = act[1];
   p->squeeze_floats = squeeze;
   return SQZ_OK;
 }
@@ -246,7 +304,7 @@ sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *ker
   net->k = kernels ? kernels : &sqz_kernels_wasmsimd;
   net->in_w = desc->recipe.input_width;
   net->in_h = desc->recipe.input_height;
-  planner p = {net, desc, NULL, 0, 0, 0, 0, {NULL, NULL}, NULL, NULL, NULL, 0, err};
+  planner p = {.net = net, .desc = desc, .err = err};
 
   /* Pass 1: sizes. Weight, indirection sizes accumulate in p.offset. */
   sqz_status st = plan(&p);
@@ -255,9 +313,13 @@ sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *ker
     return st;
   }
   uint64_t fixed = p.offset;
-  uint64_t total = fixed + 2 * align_up(p.act_floats * 4) + align_up(p.squeeze_floats * 4) +
-                   align_up(p.zero_floats * 4) + align_up((uint64_t)net->num_classes * 4) +
-                   align_up(p.scratch_floats * 4) + ALIGN;
+  /* Weights are decoded into the activation buffers (idle while loading)
+   * when they fit there, so the largest tensor needs no scratch of its own. */
+  uint64_t act_bytes = align_up(p.act_floats[0] * 4) + align_up(p.act_floats[1] * 4);
+  uint64_t scratch_bytes = p.scratch_floats * 4 <= act_bytes ? 0 : align_up(p.scratch_floats * 4);
+  uint64_t total = fixed + act_bytes + align_up(p.squeeze_floats * 4) + align_up(p.zero_floats * 4) +
+                   align_up((uint64_t)net->num_classes * 4) + align_up(p.work_floats * 4) +
+                   scratch_bytes + ALIGN;
   if (total > SQZ_MAX_ARENA_BYTES || total > SIZE_MAX) {
     free(net);
     return sqz_fail(err, SQZ_ERR_LIMIT, "model: the network needs %llu MB of memory (limit %u MB)",
@@ -274,12 +336,14 @@ sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *ker
   planner q = p;
   q.base = base;
   q.offset = fixed;
-  q.buf[0] = take(&q, p.act_floats * 4);
-  q.buf[1] = take(&q, p.act_floats * 4);
+  q.buf[0] = take(&q, p.act_floats[0] * 4);
+  q.buf[1] = take(&q, p.act_floats[1] * 4);
   q.squeeze = take(&q, p.squeeze_floats * 4);
   q.zero = take(&q, p.zero_floats * 4);
   net->logits = take(&q, (uint64_t)net->num_classes * 4);
-  q.scratch = take(&q, p.scratch_floats * 4);
+  net->work = p.work_floats ? take(&q, p.work_floats * 4) : NULL;
+  net->zero = q.zero;
+  q.scratch = scratch_bytes ? take(&q, scratch_bytes) : q.buf[0];
   memset(q.zero, 0, (size_t)p.zero_floats * 4);
   q.offset = 0;
   st = plan(&q);
@@ -337,23 +401,95 @@ static void run_conv(const sqz_kernels *k, const step *s) {
   }
 }
 
-const float *sqz_network_run(sqz_network *net) {
+/* Winograd F(t x t, 3x3), chunk by chunk: transform the chunk's input tiles,
+ * (t+2)^2 GEMMs (one per transformed element), transform back into the output. */
+static void run_winograd(const sqz_network *net, const step *s) {
   const sqz_kernels *k = net->k;
-  for (int i = 0; i < net->num_steps; i++) {
-    const step *s = &net->steps[i];
-    double t0 = net->clock ? net->clock() : 0;
-    switch (s->kind) {
-      case STEP_CONV:
-        run_conv(k, s);
-        break;
-      case STEP_MAXPOOL:
-        k->maxpool(s->input, (size_t)s->ih, (size_t)s->iw, (size_t)s->cin, (size_t)s->pool_kernel,
-                   (size_t)s->pool_stride, s->output, (size_t)s->oh, (size_t)s->ow, 0, (size_t)s->oh);
-        break;
-      case STEP_GAP:
-        k->gavgpool((size_t)s->ih * s->iw, (size_t)s->cin, s->input, s->output);
-        break;
+  const size_t mr = k->mr, cin = (size_t)s->cin, cout = (size_t)s->cout, chunk = s->winograd_chunk;
+  const size_t t = s->winograd_tile, sets = (t + 2) * (t + 2);
+  const size_t tiles = (((size_t)s->oh + t - 1) / t) * (((size_t)s->ow + t - 1) / t);
+  const size_t set = sqz_packed_conv_size(cout, cin, 1, 1, k->nr);
+  float *v = net->work, *m = net->work + sets * chunk * cin;
+  const sqz_minmax_params none = {-INFINITY, INFINITY};
+  for (size_t t0 = 0; t0 < tiles; t0 += chunk) {
+    const size_t n = tiles - t0 < chunk ? tiles - t0 : chunk;
+    s->winograd_input(s->input, (size_t)s->ih, (size_t)s->iw, cin, net->zero, t0, n, v, chunk * cin);
+    for (size_t xi = 0; xi < sets; xi++) {
+      for (size_t r = 0; r < n; r += mr) {
+        k->gemm(n - r < mr ? n - r : mr, cout, cin, v + xi * chunk * cin + r * cin, cin * sizeof(float),
+                s->packed + xi * set, m + xi * chunk * cout + r * cout, cout * sizeof(float),
+                k->nr * sizeof(float), &none);
+      }
     }
+    s->winograd_output(m, chunk * cout, cout, s->bias, t0, n, (size_t)s->oh, (size_t)s->ow, s->output,
+                       s->out_pixel_stride, &s->params);
+  }
+}
+
+/* im2col: rows of kh*kw*cin floats (tap-major, as the weights are packed),
+ * a chunk of output pixels at a time, then one GEMM per tile of rows. */
+static void run_im2col(const sqz_network *net, const step *s) {
+  const sqz_kernels *k = net->k;
+  const size_t cin = (size_t)s->cin, kw = (size_t)s->kw, kc = cin * s->kh * kw, chunk = s->im2col_chunk;
+  const size_t m_total = (size_t)s->oh * s->ow, mr = k->mr;
+  for (size_t m0 = 0; m0 < m_total; m0 += chunk) {
+    const size_t n = m_total - m0 < chunk ? m_total - m0 : chunk;
+    float *row = net->work;
+    for (size_t r = 0; r < n; r++, row += kc) {
+      const int oy = (int)((m0 + r) / s->ow), ox = (int)((m0 + r) % s->ow);
+      const int x0 = ox * s->stride - s->pad;
+      for (int ky = 0; ky < s->kh; ky++) {
+        const int y = oy * s->stride - s->pad + ky;
+        float *dst = row + (size_t)ky * kw * cin;
+        if (y < 0 || y >= s->ih) {
+          memset(dst, 0, kw * cin * sizeof(float));
+        } else if (x0 >= 0 && x0 + s->kw <= s->iw) {
+          memcpy(dst, s->input + ((size_t)y * s->iw + x0) * cin, kw * cin * sizeof(float));
+        } else {
+          for (int kx = 0; kx < s->kw; kx++) {
+            const int x = x0 + kx;
+            const float *src = x < 0 || x >= s->iw ? net->zero : s->input + ((size_t)y * s->iw + x) * cin;
+            memcpy(dst + (size_t)kx * cin, src, cin * sizeof(float));
+          }
+        }
+      }
+    }
+    for (size_t r = 0; r < n; r += mr) {
+      k->gemm(n - r < mr ? n - r : mr, (size_t)s->cout, kc, net->work + r * kc, kc * sizeof(float), s->packed,
+              s->output + (m0 + r) * s->out_pixel_stride, s->out_pixel_stride * sizeof(float),
+              k->nr * sizeof(float), &s->params);
+    }
+  }
+}
+
+void sqz_network_run_step(sqz_network *net, int i) {
+  const sqz_kernels *k = net->k;
+  if (i < 0 || i >= net->num_steps) return;
+  const step *s = &net->steps[i];
+  switch (s->kind) {
+    case STEP_CONV:
+      run_conv(k, s);
+      break;
+    case STEP_WINOGRAD:
+      run_winograd(net, s);
+      break;
+    case STEP_IM2COL:
+      run_im2col(net, s);
+      break;
+    case STEP_MAXPOOL:
+      k->maxpool(s->input, (size_t)s->ih, (size_t)s->iw, (size_t)s->cin, (size_t)s->pool_kernel,
+                 (size_t)s->pool_stride, s->output, (size_t)s->oh, (size_t)s->ow, 0, (size_t)s->oh);
+      break;
+    case STEP_GAP:
+      k->gavgpool((size_t)s->ih * s->iw, (size_t)s->cin, s->input, s->output);
+      break;
+  }
+}
+
+const float *sqz_network_run(sqz_network *net) {
+  for (int i = 0; i < net->num_steps; i++) {
+    double t0 = net->clock ? net->clock() : 0;
+    sqz_network_run_step(net, i);
     if (net->clock) net->step_ms[i] = net->clock() - t0;
   }
   return net->logits;

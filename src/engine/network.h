@@ -5,6 +5,7 @@
 #define SQZ_NETWORK_H
 #include "engine/model_format.h"
 #include "kernels/kernels.h"
+#include "squeezenet.h"
 
 typedef struct sqz_network sqz_network;
 
@@ -26,5 +27,15 @@ typedef double (*sqz_clock_fn)(void);
 int sqz_network_num_steps(const sqz_network *net);
 const char *sqz_network_step_name(const sqz_network *net, int step);
 void sqz_network_set_clock(sqz_network *net, sqz_clock_fn clock, double *step_ms);
+
+/* Runs step i alone (profiling: the caller times each step). Steps must run
+ * in order from 0 on a freshly filled input, since buffers are reused. */
+void sqz_network_run_step(sqz_network *net, int step);
+
+/* For the profiler and benchmarks (src/wasm/bench_exports.c, bench/native.c):
+ * the model's network, and preprocessing alone into its input. */
+sqz_network *sqz_model_network(sqz_model *model);
+sqz_status sqz_model_prepare(sqz_model *model, const uint8_t *pixels, int width, int height,
+                             sqz_pixel_format format, size_t stride, unsigned flags, sqz_error *err);
 
 #endif

@@ -3,14 +3,45 @@
  * with nr = 8 serve either. */
 #include "kernels/kernels.h"
 
+#define WASMSIMD_BASE                                           \
+  .mr = 4, .nr = 8, .gemm = sqz_f32_gemm_minmax_ukernel_4x8__wasmsimd_loadsplat, \
+  .igemm = sqz_f32_igemm_minmax_ukernel_4x8__wasmsimd_splat,      \
+  .maxpool = sqz_f32_maxpool_ukernel__wasmsimd, .gavgpool = sqz_f32_gavgpool_ukernel__wasmsimd
+
+#ifndef SQZ_WINOGRAD4_MIN_SIZE
+#define SQZ_WINOGRAD4_MIN_SIZE 20
+#endif
+
+/* F(4x4) from 27x27 up (SqueezeNet's 55 and 27), F(2x2) at 13x13: F(4x4)'s
+ * weights there would be the largest (fire6-9) and its tiles 1/3 padding. */
 const sqz_kernels sqz_kernels_wasmsimd = {
     .name = "wasmsimd",
-    .mr = 4,
-    .nr = 8,
-    .gemm = sqz_f32_gemm_minmax_ukernel_4x8__wasmsimd_splat,
-    .igemm = sqz_f32_igemm_minmax_ukernel_4x8__wasmsimd_splat,
-    .maxpool = sqz_f32_maxpool_ukernel__wasmsimd,
-    .gavgpool = sqz_f32_gavgpool_ukernel__wasmsimd,
+    WASMSIMD_BASE,
+    .winograd4_min_size = SQZ_WINOGRAD4_MIN_SIZE,
+    .winograd4_input = sqz_f32_winograd_input_4x4_3x3__wasmsimd,
+    .winograd4_output = sqz_f32_winograd_output_4x4_3x3__wasmsimd,
+    .winograd2_input = sqz_f32_winograd_input_2x2_3x3__wasmsimd,
+    .winograd2_output = sqz_f32_winograd_output_2x2_3x3__wasmsimd,
+};
+
+const sqz_kernels sqz_kernels_wasmsimd_winograd4 = {
+    .name = "wasmsimd-winograd4",
+    WASMSIMD_BASE,
+    .winograd4_min_size = 1,
+    .winograd4_input = sqz_f32_winograd_input_4x4_3x3__wasmsimd,
+    .winograd4_output = sqz_f32_winograd_output_4x4_3x3__wasmsimd,
+};
+
+const sqz_kernels sqz_kernels_wasmsimd_winograd2 = {
+    .name = "wasmsimd-winograd2",
+    WASMSIMD_BASE,
+    .winograd2_input = sqz_f32_winograd_input_2x2_3x3__wasmsimd,
+    .winograd2_output = sqz_f32_winograd_output_2x2_3x3__wasmsimd,
+};
+
+const sqz_kernels sqz_kernels_wasmsimd_direct = {
+    .name = "wasmsimd-direct",
+    WASMSIMD_BASE,
 };
 
 const sqz_kernels sqz_kernels_scalar = {
@@ -21,4 +52,9 @@ const sqz_kernels sqz_kernels_scalar = {
     .igemm = sqz_f32_igemm_minmax_ukernel_4x8__scalar,
     .maxpool = sqz_f32_maxpool_ukernel__scalar,
     .gavgpool = sqz_f32_gavgpool_ukernel__scalar,
+    .winograd4_min_size = 20,
+    .winograd4_input = sqz_f32_winograd_input_4x4_3x3__scalar,
+    .winograd4_output = sqz_f32_winograd_output_4x4_3x3__scalar,
+    .winograd2_input = sqz_f32_winograd_input_2x2_3x3__scalar,
+    .winograd2_output = sqz_f32_winograd_output_2x2_3x3__scalar,
 };

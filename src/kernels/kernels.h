@@ -51,6 +51,9 @@ typedef void (*sqz_f32_gavgpool_fn)(size_t pixels, size_t channels, const float 
 void sqz_f32_gemm_minmax_ukernel_4x8__wasmsimd_splat(size_t, size_t, size_t, const float *,
                                                      size_t, const float *, float *, size_t,
                                                      size_t, const sqz_minmax_params *);
+void sqz_f32_gemm_minmax_ukernel_4x8__wasmsimd_loadsplat(size_t, size_t, size_t, const float *,
+                                                         size_t, const float *, float *, size_t,
+                                                         size_t, const sqz_minmax_params *);
 void sqz_f32_gemm_minmax_ukernel_4x8__scalar(size_t, size_t, size_t, const float *, size_t,
                                              const float *, float *, size_t, size_t,
                                              const sqz_minmax_params *);
@@ -68,6 +71,54 @@ void sqz_f32_maxpool_ukernel__scalar(const float *, size_t, size_t, size_t, size
 void sqz_f32_gavgpool_ukernel__wasmsimd(size_t, size_t, const float *, float *);
 void sqz_f32_gavgpool_ukernel__scalar(size_t, size_t, const float *, float *);
 
+/* Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions padded by 1 (the fire
+ * modules' expand3x3): each 2x2 output tile needs 16 products per input
+ * channel instead of 36. The image is cut into tiles of 2x2 outputs, tw =
+ * (width+1)/2 per row, numbered row-major; kernels take a run of them.
+ *
+ * Input transform: for tiles [tile_begin, tile_begin+tiles) of an ih × iw ×
+ * channels NHWC input (pixels `channels` floats apart; `zero` holds channels
+ * zeros for the padding), writes V = B^T d B: element xi (0..15) of tile r's
+ * channel c at v[xi*xi_stride + r*channels + c]. Each xi is then a GEMM
+ * (tiles × channels) × (channels × cout) against weights packed by
+ * sqz_pack_winograd_2x2_3x3, giving M laid out the same way with cout.
+ * Output transform: Y = A^T M A plus bias, clamped, written to the 2x2
+ * outputs of each tile inside oh × ow (pixels out_pixel_stride floats apart). */
+typedef void (*sqz_f32_winograd_input_fn)(const float *input, size_t ih, size_t iw, size_t channels,
+                                          const float *zero, size_t tile_begin, size_t tiles, float *v,
+                                          size_t xi_stride);
+typedef void (*sqz_f32_winograd_output_fn)(const float *m, size_t xi_stride, size_t channels,
+                                           const float *bias, size_t tile_begin, size_t tiles, size_t oh,
+                                           size_t ow, float *output, size_t out_pixel_stride,
+                                           const sqz_minmax_params *params);
+void sqz_f32_winograd_input_2x2_3x3__wasmsimd(const float *, size_t, size_t, size_t, const float *, size_t,
+                                              size_t, float *, size_t);
+void sqz_f32_winograd_input_2x2_3x3__scalar(const float *, size_t, size_t, size_t, const float *, size_t,
+                                            size_t, float *, size_t);
+void sqz_f32_winograd_output_2x2_3x3__wasmsimd(const float *, size_t, size_t, const float *, size_t, size_t,
+                                               size_t, size_t, float *, size_t, const sqz_minmax_params *);
+void sqz_f32_winograd_output_2x2_3x3__scalar(const float *, size_t, size_t, const float *, size_t, size_t,
+                                             size_t, size_t, float *, size_t, const sqz_minmax_params *);
+/* F(4x4, 3x3): the same contracts with 4x4 output tiles (tw = (width+3)/4),
+ * 6x6 patches at stride 4 and 36 transformed elements. */
+void sqz_f32_winograd_input_4x4_3x3__wasmsimd(const float *, size_t, size_t, size_t, const float *, size_t,
+                                              size_t, float *, size_t);
+void sqz_f32_winograd_input_4x4_3x3__scalar(const float *, size_t, size_t, size_t, const float *, size_t,
+                                            size_t, float *, size_t);
+void sqz_f32_winograd_output_4x4_3x3__wasmsimd(const float *, size_t, size_t, const float *, size_t, size_t,
+                                               size_t, size_t, float *, size_t, const sqz_minmax_params *);
+void sqz_f32_winograd_output_4x4_3x3__scalar(const float *, size_t, size_t, const float *, size_t, size_t,
+                                             size_t, size_t, float *, size_t, const sqz_minmax_params *);
+
+/* Packs 3x3 OIHW weights for Winograd F(tile x tile, 3x3), tile 2 or 4, as
+ * alpha^2 GEMM weight sets (alpha = tile + 2) U[xi] = (G g G^T)[xi],
+ *   tile 2: G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1],
+ *   tile 4: G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1],
+ * each laid out like a 1x1 convolution's (zero biases) and
+ * sqz_packed_conv_size(cout, cin, 1, 1, nr) floats apart. Returns the floats written. */
+size_t sqz_packed_winograd_3x3_size(size_t tile, size_t cout, size_t cin, size_t nr);
+size_t sqz_pack_winograd_3x3(size_t tile, size_t cout, size_t cin, size_t nr, const float *oihw, float *out);
+
 /* Packs OIHW weights (cout × cin × kh × kw) and biases for a GEMM/IGEMM
  * kernel of tile width nr: returns the number of floats written to out,
  * which must hold sqz_packed_conv_size(...) floats. Taps are ordered
@@ -84,9 +135,21 @@ typedef struct sqz_kernels {
   sqz_f32_igemm_fn igemm;
   sqz_f32_maxpool_fn maxpool;
   sqz_f32_gavgpool_fn gavgpool;
+  /* 3x3 stride-1 pad-1 convolutions: Winograd F(4x4, 3x3) when the output
+   * is at least winograd4_min_size on both sides (its weights take 4x the
+   * memory, and small images waste much of its 4x4 tiles), else F(2x2, 3x3)
+   * (weights 16/9x), else indirect GEMM; NULL functions: not available. */
+  size_t winograd4_min_size;
+  sqz_f32_winograd_input_fn winograd4_input;
+  sqz_f32_winograd_output_fn winograd4_output;
+  sqz_f32_winograd_input_fn winograd2_input;
+  sqz_f32_winograd_output_fn winograd2_output;
 } sqz_kernels;
 
-extern const sqz_kernels sqz_kernels_wasmsimd;
+extern const sqz_kernels sqz_kernels_wasmsimd;           /* the default: F(4x4) on large images, else F(2x2) */
+extern const sqz_kernels sqz_kernels_wasmsimd_winograd4; /* F(4x4, 3x3) for every 3x3 */
+extern const sqz_kernels sqz_kernels_wasmsimd_winograd2; /* F(2x2, 3x3) for every 3x3 */
+extern const sqz_kernels sqz_kernels_wasmsimd_direct;    /* no Winograd */
 extern const sqz_kernels sqz_kernels_scalar;
 
 #endif

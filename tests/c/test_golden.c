@@ -1,7 +1,7 @@
 /* The golden crops: ../shared/reference/<model>/*.ppm are exact network
  * inputs whose logits an independent PyTorch implementation computed.
  * Ours must match within 1e-3 with the same top-5 order, for both models,
- * with the SIMD kernels and with their scalar twins. */
+ * with every kernel set (Winograd F(4x4)/F(2x2)/none for 3x3) and the scalar twins. */
 #define _DEFAULT_SOURCE
 #include <dirent.h>
 #include <math.h>
@@ -65,7 +65,7 @@ static void check_model(const char *model) {
   DIR *dp = opendir(dir);
   CHECK(dp != NULL, "cannot open %s", dir);
   int crops = 0;
-  float worst_simd = 0, worst_scalar = 0;
+  float worst_simd = 0, worst_scalar = 0, worst_direct = 0, worst_w2 = 0, worst_w4 = 0;
   struct dirent *e;
   while (dp && m && (e = readdir(dp))) {
     size_t n = strlen(e->d_name);
@@ -86,7 +86,16 @@ static void check_model(const char *model) {
       if (rgb) {
         float ds = run_crop(d, &sqz_kernels_wasmsimd, rgb, w, h, reflogits, e->d_name);
         float dc = run_crop(d, &sqz_kernels_scalar, rgb, w, h, reflogits, e->d_name);
+        float dd = run_crop(d, &sqz_kernels_wasmsimd_direct, rgb, w, h, reflogits, e->d_name);
+        float d2 = run_crop(d, &sqz_kernels_wasmsimd_winograd2, rgb, w, h, reflogits, e->d_name);
+        float d4 = run_crop(d, &sqz_kernels_wasmsimd_winograd4, rgb, w, h, reflogits, e->d_name);
+        CHECK(d2 <= 1e-3f, "%s: max |diff| %g with %s", e->d_name, d2, sqz_kernels_wasmsimd_winograd2.name);
+        CHECK(d4 <= 1e-3f, "%s: max |diff| %g with %s", e->d_name, d4, sqz_kernels_wasmsimd_winograd4.name);
+        worst_w2 = fmaxf(worst_w2, d2);
+        worst_w4 = fmaxf(worst_w4, d4);
         CHECK(ds <= 1e-3f, "%s: max |diff| %g with %s", e->d_name, ds, sqz_kernels_wasmsimd.name);
+        CHECK(dd <= 1e-3f, "%s: max |diff| %g with %s", e->d_name, dd, sqz_kernels_wasmsimd_direct.name);
+        worst_direct = fmaxf(worst_direct, dd);
         CHECK(dc <= 1e-3f, "%s: max |diff| %g with %s", e->d_name, dc, sqz_kernels_scalar.name);
         worst_simd = fmaxf(worst_simd, ds);
         worst_scalar = fmaxf(worst_scalar, dc);
@@ -105,8 +114,10 @@ static void check_model(const char *model) {
   }
   if (dp) closedir(dp);
   CHECK(crops >= 8, "%s: only %d golden crops found", model, crops);
-  printf("%s: %d golden crops, max |diff| %.3g (wasmsimd kernels), %.3g (scalar)\n", model, crops,
-         worst_simd, worst_scalar);
+  printf("%s: %d golden crops, max |diff| %.3g (%s), %.3g (%s), %.3g (%s), %.3g (%s), %.3g (%s)\n", model, crops,
+         worst_simd, sqz_kernels_wasmsimd.name, worst_scalar, sqz_kernels_scalar.name, worst_direct,
+         sqz_kernels_wasmsimd_direct.name, worst_w2, sqz_kernels_wasmsimd_winograd2.name, worst_w4,
+         sqz_kernels_wasmsimd_winograd4.name);
   sqz_model_free(m);
   free(d);
   free(bytes);

@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+// npm run bench [-- --json] [--runs N] [--warmup N] [--models a,b] [--no-peers] [--no-native]
+//                 [--extra LABEL=FILE.wasm]...
+//
+// In one process, interleaved round by round, on the same input: our engine
+// (RGBA pixels of a golden 224/227 crop in; channel order, normalisation,
+// network and top-1 timed), onnxruntime-web (wasm EP) and TensorFlow.js
+// (wasm backend, XNNPACK) fed our exact network input tensor, 1 and 2
+// threads. Each runtime runs in its own worker thread (the peers fix their
+// thread count per process); only one runs at a time. Prints median and min
+// per runtime, ratios ours/peer, a per-step profile of ours, the native
+// build's time per image and the peak wasm memory. Only ratios inside one
+// run mean anything on a shared machine.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const shared = process.env.SQZ_SHARED_DIR || join(root, '..', 'shared');
+
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const option = (name, def) => {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : def;
+};
+const json = flag('--json');
+const runs = Number(option('--runs', 30));
+const warmup = Number(option('--warmup', 5));
+const models = option('--models', 'squeezenet1_1,squeezenet1_0').split(',');
+const log = json ? () => {} : (...a) => console.log(...a);
+
+function readPpm(path) {
+  const b = readFileSync(path);
+  const fields = [];
+  let i = 0;
+  while (fields.length < 4) {
+    while (/\s/.test(String.fromCharCode(b[i]))) i++;
+    if (b[i] === 0x23) { while (b[i] !== 0x0a) i++; continue; }
+    let s = '';
+    while (!/\s/.test(String.fromCharCode(b[i]))) s += String.fromCharCode(b[i++]);
+    fields.push(s);
+  }
+  i++;
+  const [magic, w, h] = [fields[0], Number(fields[1]), Number(fields[2])];
+  if (magic !== 'P6') throw new Error(`${path}: not a binary PPM`);
+  const rgba = new Uint8Array(w * h * 4);
+  for (let p = 0; p < w * h; p++) {
+    rgba[p * 4] = b[i + p * 3];
+    rgba[p * 4 + 1] = b[i + p * 3 + 1];
+    rgba[p * 4 + 2] = b[i + p * 3 + 2];
+    rgba[p * 4 + 3] = 255;
+  }
+  return { rgba, width: w, height: h };
+}
+
+class Runner {
+  constructor(label, spec) {
+    this.label = label;
+    this.spec = spec;
+    this.times = [];
+    this.top1 = new Set();
+  }
+  async start() {
+    this.worker = new Worker(join(root, 'bench', 'worker.js'), { workerData: this.spec });
+    this.pending = null;
+    this.worker.on('message', (m) => { const p = this.pending; this.pending = null; p && p(m); });
+    this.worker.on('error', (e) => { const p = this.pending; this.pending = null; p && p({ ok: false, error: String(e) }); });
+    const r = await new Promise((res) => { this.pending = res; });
+    if (!r.ok) throw new Error(r.error);
+  }
+  async call(op) {
+    const r = await new Promise((res) => { this.pending = res; this.worker.postMessage({ op }); });
+    if (!r.ok) throw new Error(`${this.label}: ${r.error}`);
+    return r.value;
+  }
+  async stop() { await this.worker.terminate(); }
+}
+
+const median = (x) => { const s = [...x].sort((a, b) => a - b); const n = s.length; return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
+const fmt = (x) => (x == null ? '—' : x.toFixed(2));
+
+function category(name, model) {
+  if (/squeeze/.test(name)) return 'squeeze';
+  if (/expand1x1/.test(name)) return 'expand1x1';
+  if (/expand3x3/.test(name)) return 'expand3x3';
+  if (/pool|gap/.test(name)) return 'pools';
+  if (name === 'preprocess') return 'preprocess';
+  return name === 'conv0' ? 'stem' : 'conv10';
+}
+
+async function benchModel(model) {
+  const refDir = join(shared, 'reference', model);
+  const crop = readdirSync(refDir).filter((f) => f.endsWith('.ppm')).sort()[0];
+  const { rgba, width, height } = readPpm(join(refDir, crop));
+  log(`\n## ${model}: ${crop} (${width}x${height} RGBA in; peers get our exact network input, NCHW float32)`);
+
+  const ours = new Runner('ours 1t', { runtime: 'ours', model, rgba, width, height, threads: 1 });
+  await ours.start();
+  const input = await ours.call('input');
+  const runners = [ours];
+  const specs = [];
+  // --extra LABEL=FILE.wasm (repeatable): another build of ours, e.g. before a change.
+  args.forEach((a, i) => {
+    if (a !== '--extra') return;
+    const [label, wasm] = args[i + 1].split('=');
+    specs.push([label, { runtime: 'ours', model, rgba, width, height, threads: 1, wasm }]);
+  });
+  if (existsSync(join(root, 'dist', 'squeezenet-threads.wasm')))
+    specs.push(['ours 2t', { runtime: 'ours', model, rgba, width, height, threads: 2 }]);
+  if (!flag('--no-peers')) {
+    specs.push(['onnxruntime-web 1t', { runtime: 'ort', model, input, threads: 1 }]);
+    specs.push(['onnxruntime-web 2t', { runtime: 'ort', model, input, threads: 2 }]);
+    specs.push(['tfjs-wasm 1t', { runtime: 'tfjs', model, input, threads: 1 }]);
+    specs.push(['tfjs-wasm 2t', { runtime: 'tfjs', model, input, threads: 2 }]);
+  }
+  const failures = [];
+  for (const [label, spec] of specs) {
+    const r = new Runner(label, spec);
+    try {
+      await r.start();
+      runners.push(r);
+    } catch (e) {
+      failures.push({ label, error: String(e.message || e).split('\n')[0] });
+      log(`  (${label} did not start: ${failures.at(-1).error})`);
+    }
+  }
+  for (const r of runners) for (let i = 0; i < warmup; i++) await r.call('run');
+  for (let i = 0; i < runs; i++) {
+    // Rotate the starting runtime so none always follows the same one.
+    for (let j = 0; j < runners.length; j++) {
+      const r = runners[(i + j) % runners.length];
+      const { ms, top1 } = await r.call('run');
+      r.times.push(ms);
+      r.top1.add(top1);
+    }
+  }
+  // Sanity: every runtime the same top-1, logits close to ours.
+  const ourLogits = await ours.call('logits');
+  const ourTop1 = [...ours.top1][0];
+  const results = [];
+  for (const r of runners) {
+    const l = await r.call('logits');
+    let diff = 0;
+    for (let i = 0; i < l.length; i++) diff = Math.max(diff, Math.abs(l[i] - ourLogits[i]));
+    results.push({
+      runtime: r.label, peer: r.spec.runtime !== 'ours', threads: r.spec.threads, median_ms: median(r.times), min_ms: Math.min(...r.times),
+      top1: [...r.top1], same_top1: r.top1.size === 1 && r.top1.has(ourTop1), max_logit_diff_vs_ours: diff,
+    });
+  }
+  // Profile: per-step medians over 10 runs.
+  const per = [];
+  for (let i = 0; i < 10; i++) per.push(await ours.call('profile'));
+  const steps = per[0].map((s, i) => ({ name: s.name, ms: median(per.map((p) => p[i].ms)) }));
+  const total = steps.reduce((a, s) => a + s.ms, 0);
+  const byCat = {};
+  for (const s of steps) byCat[category(s.name)] = (byCat[category(s.name)] || 0) + s.ms;
+  const memory = await ours.call('memory');
+  for (const r of runners) await r.stop();
+
+  const get = (label) => results.find((r) => r.runtime === label);
+  const o1 = get('ours 1t'), o2 = get('ours 2t') || o1;
+  const peers1 = results.filter((r) => r.peer && r.threads === 1);
+  const fastest1 = peers1.length ? peers1.reduce((a, b) => (a.median_ms < b.median_ms ? a : b)) : null;
+  const ort2 = get('onnxruntime-web 2t');
+  const goals = {
+    ours_1t_over_fastest_peer_1t: fastest1 ? o1.median_ms / fastest1.median_ms : null,
+    fastest_peer_1t: fastest1 && fastest1.runtime,
+    ours_best_over_ort_2t: ort2 ? o2.median_ms / ort2.median_ms : null,
+  };
+
+  log(`\n| runtime | median ms | min ms | ours 1t / this | ours best / this | top-1 | max |Δlogit| vs ours |`);
+  log(`| --- | --- | --- | --- | --- | --- | --- |`);
+  for (const r of results) {
+    log(`| ${r.runtime} | ${fmt(r.median_ms)} | ${fmt(r.min_ms)} | ${fmt(o1.median_ms / r.median_ms)} | ${fmt(o2.median_ms / r.median_ms)} | ${r.top1.join(',')}${r.same_top1 ? '' : ' (DIFFERS)'} | ${r.max_logit_diff_vs_ours.toExponential(1)} |`);
+  }
+  log(`\ngoals: ours 1t / fastest peer 1t (${goals.fastest_peer_1t}) = ${fmt(goals.ours_1t_over_fastest_peer_1t)} (float32 ≤ 0.9, default ≤ 0.6); ours best / onnxruntime-web 2t = ${fmt(goals.ours_best_over_ort_2t)} (≤ 0.6)`);
+  log(`peak wasm memory (ours, 1 thread): ${(memory.memory / 1048576).toFixed(2)} MB (heap break ${(memory.heapBreak / 1048576).toFixed(2)} MB; INITIAL_MEMORY 16 MB)`);
+  log(`\nprofile (ours, 1 thread, median of 10, sum ${fmt(total)} ms):`);
+  log(Object.entries(byCat).map(([k, v]) => `${k} ${(100 * v / total).toFixed(0)}%`).join(', '));
+  for (const s of steps) log(`  ${s.name.padEnd(20)} ${fmt(s.ms)} ms ${(100 * s.ms / total).toFixed(1)}%`);
+
+  let native = null;
+  const nativeBin = join(root, 'build', 'sqz_bench');
+  if (!flag('--no-native') && existsSync(nativeBin)) {
+    native = JSON.parse(execFileSync(nativeBin, [join(root, 'models', `${model}.sqz`), join(refDir, crop), String(runs)], { encoding: 'utf8' }));
+    log(`native (build/sqz_bench, 1 thread): median ${fmt(native.median_ms)} ms, min ${fmt(native.min_ms)} ms per image; wasm 1t / native = ${fmt(o1.median_ms / native.median_ms)}`);
+  }
+  return { model, input: crop, width, height, runs, warmup, results, failures, goals, peak_wasm_memory_bytes: memory.memory, heap_break_bytes: memory.heapBreak, profile: { steps, by_category_ms: byCat }, native };
+}
+
+const out = [];
+for (const model of models) out.push(await benchModel(model));
+if (json) console.log(JSON.stringify({ date: new Date().toISOString(), node: process.version, models: out }, null, 1));
