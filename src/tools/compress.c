@@ -15,15 +15,39 @@
 #include "tools/compress.h"
 #include "tools/convert/convert.h"
 
+#define MAX_OVERRIDES 64
+
+/* --layer NAME=ENC: another encoding for the layers named NAME (conv1,
+ * fire2/squeeze1x1) or under it (fire2). */
+typedef struct layer_override {
+  const char *name;
+  size_t name_len;
+  sqz_codec codec;
+} layer_override;
+
 typedef struct compress_totals {
   uint64_t in_bytes, out_bytes, values;
   double max_err, sq_err, sq_ref;
   int quiet;
+  layer_override overrides[MAX_OVERRIDES];
+  int num_overrides;
 } compress_totals;
+
+static const sqz_codec *codec_for(const compress_totals *tot, const sqz_codec *codec, const char *layer) {
+  for (int i = tot->num_overrides - 1; i >= 0; i--) { /* the last one given wins */
+    const layer_override *o = &tot->overrides[i];
+    if (strncmp(layer, o->name, o->name_len) == 0 && (layer[o->name_len] == 0 || layer[o->name_len] == '/'))
+      return &o->codec;
+  }
+  return codec;
+}
 
 /* Decodes a weight tensor, re-encodes it, decodes the result and reports. */
 static sqz_status recode(sqz_writer *w, const sqz_codec *codec, const sqz_tensor_view *t,
                          uint32_t channels, const char *name, compress_totals *tot, sqz_error *err) {
+  codec = codec_for(tot, codec, name);
+  char cname[32];
+  sqz_codec_name(codec, cname, sizeof cname);
   size_t n = t->count;
   float *in = malloc((n + 1) * sizeof *in), *back = malloc((n + 1) * sizeof *back);
   if (!in || !back) {
@@ -54,7 +78,7 @@ static sqz_status recode(sqz_writer *w, const sqz_codec *codec, const sqz_tensor
       nonzero += in[i] != 0.0f;
     }
     if (!tot->quiet)
-      printf("%-18s %8zu %6.1f%% %9u %9u %6.2f %10.3g %10.3g %8.2f%%\n", name, n,
+      printf("%-18s %-12s %8zu %6.1f%% %9u %9u %6.2f %10.3g %10.3g %8.2f%%\n", name, cname, n,
              100.0 * nonzero / (n ? n : 1), t->bytes, bytes, 8.0 * bytes / (n ? n : 1), max_err,
              sqrt(sq / (n ? n : 1)), ref > 0 ? 100.0 * sqrt(sq / ref) : 0.0);
     tot->in_bytes += t->bytes, tot->out_bytes += bytes, tot->values += n;
@@ -152,6 +176,16 @@ int sqz_compress_main(int argc, char **argv) {
     else if (strcmp(argv[i], "--encoding") == 0 && i + 1 < argc) enc = argv[++i];
     else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc) name = argv[++i];
     else if (strcmp(argv[i], "--quiet") == 0) tot.quiet = 1;
+    else if (strcmp(argv[i], "--layer") == 0 && i + 1 < argc) {
+      const char *spec = argv[++i], *eq = strchr(spec, '=');
+      layer_override *o = &tot.overrides[tot.num_overrides];
+      if (!eq || eq == spec || tot.num_overrides == MAX_OVERRIDES || !sqz_codec_parse(eq + 1, &o->codec)) {
+        fprintf(stderr, "sqz compress: --layer takes NAME=ENCODING (conv10=codebook5h), not '%s'\n", spec);
+        return 2;
+      }
+      o->name = spec, o->name_len = (size_t)(eq - spec);
+      tot.num_overrides++;
+    }
     else if (argv[i][0] != '-' && !in_path) in_path = argv[i];
     else {
       fprintf(stderr, "sqz compress: unexpected argument '%s'\n", argv[i]);
@@ -160,7 +194,7 @@ int sqz_compress_main(int argc, char **argv) {
   }
   sqz_codec codec;
   if (!in_path || !out_path || !enc) {
-    fprintf(stderr, "usage: sqz compress IN.sqz -o OUT.sqz --encoding ENC [--name NAME] [--quiet]\n");
+    fprintf(stderr, "usage: sqz compress IN.sqz -o OUT.sqz --encoding ENC [--layer NAME=ENC]... [--name NAME] [--quiet]\n");
     return 2;
   }
   if (!sqz_codec_parse(enc, &codec)) {
@@ -175,7 +209,7 @@ int sqz_compress_main(int argc, char **argv) {
     return 1;
   }
   if (!tot.quiet)
-    printf("%-18s %8s %7s %9s %9s %6s %10s %10s %9s\n", "layer", "values", "nonzero", "bytes in",
+    printf("%-18s %-12s %8s %7s %9s %9s %6s %10s %10s %9s\n", "layer", "encoding", "values", "nonzero", "bytes in",
            "bytes out", "bits/w", "max |err|", "RMS err", "rel RMS");
   sqz_writer w;
   sqz_writer_init(&w);
@@ -199,6 +233,7 @@ int sqz_compress_main(int argc, char **argv) {
   }
   char cname[32];
   sqz_codec_name(&codec, cname, sizeof cname);
+  if (tot.num_overrides) snprintf(cname + strlen(cname), sizeof cname - strlen(cname), " mixed");
   printf("%s: %zu -> %zu bytes (%s; weights %llu -> %llu bytes, %.2f bits/weight), "
          "max |err| %.3g, RMS err %.3g (%.2f%% of RMS weight)\n",
          out_path, size, w.size, cname, (unsigned long long)tot.in_bytes,
