@@ -30,19 +30,33 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* The encoding of the first weight tensor, e.g. "codebook5h". */
-static void weight_encoding(const uint8_t *bytes, size_t size, char *out, size_t cap) {
+/* The weight encodings of the file, in order of first use: "f16+codebook8h+codebook6h". */
+static void weight_encodings(const uint8_t *bytes, size_t size, char *out, size_t cap) {
   static sqz_model_desc d;
   sqz_error err;
   snprintf(out, cap, "?");
-  if (sqz_model_parse(bytes, size, &d, &err) || d.layers[0].op != SQZ_OP_CONV) return;
-  const sqz_tensor_view *t = &d.layers[0].conv.weights;
-  static const char *const names[] = {"f32", "f16", "codebook", "sparse", "int8"};
-  if ((unsigned)t->encoding > 4) return;
-  if ((t->encoding == SQZ_ENC_CODEBOOK || t->encoding == SQZ_ENC_SPARSE_CODEBOOK) && t->bytes >= 2)
-    snprintf(out, cap, "%s%d%s", names[t->encoding], t->data[0], t->data[1] ? "h" : "");
-  else
-    snprintf(out, cap, "%s", names[t->encoding]);
+  if (sqz_model_parse(bytes, size, &d, &err)) return;
+  out[0] = 0;
+  for (int i = 0; i < d.num_layers; i++) {
+    const sqz_layer_desc *l = &d.layers[i];
+    const sqz_tensor_view *ts[3] = {&l->conv.weights, &l->squeeze.weights, &l->expand1.weights};
+    const sqz_tensor_view *more = &l->expand3.weights;
+    for (int k = 0; k < 4; k++) {
+      const sqz_tensor_view *t = k < 3 ? ts[k] : more;
+      if ((k == 0) != (l->op == SQZ_OP_CONV) || (l->op != SQZ_OP_CONV && l->op != SQZ_OP_FIRE)) continue;
+      static const char *const names[] = {"f32", "f16", "codebook", "sparse", "int8"};
+      char one[32];
+      if ((unsigned)t->encoding > 4) snprintf(one, sizeof one, "enc%d", (int)t->encoding);
+      else if ((t->encoding == SQZ_ENC_CODEBOOK || t->encoding == SQZ_ENC_SPARSE_CODEBOOK) && t->bytes >= 2)
+        snprintf(one, sizeof one, "%s%d%s", names[t->encoding], t->data[0], t->data[1] ? "h" : "");
+      else snprintf(one, sizeof one, "%s", names[t->encoding]);
+      char *hit = strstr(out, one);
+      size_t len = strlen(one);
+      if (hit && (hit[len] == 0 || hit[len] == '+') && (hit == out || hit[-1] == '+')) continue;
+      size_t used = strlen(out);
+      snprintf(out + used, cap - used, "%s%s", used ? "+" : "", one);
+    }
+  }
 }
 
 typedef struct baseline {
@@ -110,8 +124,8 @@ int main(int argc, char **argv) {
       sqz_model_free(again);
     }
     qsort(times, LOADS, sizeof *times, cmp_double);
-    char enc[32];
-    weight_encoding(bytes, size, enc, sizeof enc);
+    char enc[128];
+    weight_encodings(bytes, size, enc, sizeof enc);
     free(bytes);
     sqz_model_info info = sqz_model_get_info(m);
     int n = photos_load_reference(info.name, refs, PHOTOS);

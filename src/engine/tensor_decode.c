@@ -61,6 +61,16 @@ static inline int br_read(bit_reader *b, unsigned n, unsigned *v) {
   return 1;
 }
 
+/* Up to 16 upcoming bits without consuming them (zeros past the end);
+ * *avail tells how many of them are real. */
+static inline unsigned br_peek(const bit_reader *b, unsigned n, size_t *avail) {
+  size_t byte = b->bit >> 3;
+  uint32_t w = 0;
+  for (unsigned k = 0; k < 3 && byte + k < b->bytes; k++) w |= (uint32_t)b->p[byte + k] << (8 * k);
+  *avail = b->bits - b->bit;
+  return (w >> (b->bit & 7)) & ((1u << n) - 1);
+}
+
 /* The stream must end in the last byte, with zero padding bits. */
 static int br_finished(const bit_reader *b) {
   if ((b->bit + 7) / 8 != b->bytes) return 0;
@@ -70,9 +80,12 @@ static int br_finished(const bit_reader *b) {
 
 /* Canonical Huffman decoding (as zlib's puff): counts of codes per length
  * and the symbols ordered by (length, symbol). */
+#define FAST_BITS 10 /* codes up to this long decode with one table look-up */
+
 typedef struct huffman {
   uint16_t count[SQZ_HUFFMAN_MAX_BITS + 1];
   uint16_t symbol[256];
+  uint16_t fast[1 << FAST_BITS]; /* next FAST_BITS stream bits → symbol << 4 | length; 0: walk */
 } huffman;
 
 /* 0 when a length is over the limit or the lengths over-subscribe the code space. */
@@ -94,11 +107,29 @@ static int huffman_build(huffman *h, const uint8_t *lengths, unsigned n) {
   for (int len = 1; len <= SQZ_HUFFMAN_MAX_BITS; len++) offs[len + 1] = (uint16_t)(offs[len] + h->count[len]);
   for (unsigned s = 0; s < n; s++)
     if (lengths[s]) h->symbol[offs[lengths[s]]++] = (uint16_t)s;
+  /* The look-up table: canonical codes in (length, symbol) order; a code's
+   * first bit is read first, so in the stream it is bit-reversed. */
+  memset(h->fast, 0, sizeof h->fast);
+  unsigned code = 0, index = 0;
+  for (int len = 1; len <= SQZ_HUFFMAN_MAX_BITS; code <<= 1, len++)
+    for (unsigned k = 0; k < h->count[len]; k++, code++, index++) {
+      if (len > FAST_BITS) continue;
+      unsigned rev = 0;
+      for (int i = 0; i < len; i++) rev |= ((code >> i) & 1u) << (len - 1 - i);
+      for (unsigned fill = rev; fill < (1u << FAST_BITS); fill += 1u << len)
+        h->fast[fill] = (uint16_t)(h->symbol[index] << 4 | (unsigned)len);
+    }
   return 1;
 }
 
 /* A symbol, -1 past the end of the stream, -2 for a bit string that is no code. */
 static inline int huffman_decode(bit_reader *b, const huffman *h) {
+  size_t avail;
+  unsigned entry = h->fast[br_peek(b, FAST_BITS, &avail)];
+  if (entry && (entry & 15) <= avail) {
+    b->bit += entry & 15;
+    return (int)(entry >> 4);
+  }
   int code = 0, first = 0, index = 0;
   for (int len = 1; len <= SQZ_HUFFMAN_MAX_BITS; len++) {
     unsigned bit;

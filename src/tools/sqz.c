@@ -10,7 +10,8 @@
 #include "tools/compress.h"
 #include "tools/report.h"
 
-#define DEFAULT_MODEL "squeezenet1_1"
+/* models/default.sqz, made by the build (CMake's SQZ_DEFAULT_MODEL chooses it). */
+#define DEFAULT_MODEL "default"
 
 static const char *usage =
     "usage:\n"
@@ -25,7 +26,8 @@ static const char *usage =
     "              each layer's size and error\n"
     "\n"
     "classify options:\n"
-    "  --model NAME|FILE  squeezenet1_1 (default) or squeezenet1_0, looked up in\n"
+    "  --model NAME|FILE  default (the default), squeezenet1_0, squeezenet1_1,\n"
+    "                     squeezenet1_1-compact or squeezenet1_1-int8, looked up in\n"
     "                     $SQZ_MODELS_DIR, then models/ beside the program, then ./models;\n"
     "                     or a path to a .sqz file\n"
     "  --top K            how many predictions per file (default 5)\n"

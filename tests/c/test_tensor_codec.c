@@ -13,9 +13,11 @@
  *   bytes, indices past the codebook, gaps past the end, bad Huffman code
  *   lengths, bad int8 channel counts; random corruptions never read out of
  *   bounds (run under the sanitizers with -DSQZ_SANITIZE=ON). */
+#define _DEFAULT_SOURCE /* WIFEXITED */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "engine/model_format.h"
 #include "engine/tensor_codec.h"
@@ -415,11 +417,64 @@ static void test_hostile_model(void) {
   free(bytes);
 }
 
+/* `sqz compress`: a report row per weight tensor, an output that loads with
+ * the encodings asked for, and clear failures. */
+static void test_compress_cli(void) {
+  const char *cli = getenv("SQZ_CLI");
+  CHECK(cli && *cli, "SQZ_CLI (path of the sqz tool) is not set");
+  if (!cli || !*cli) return;
+  char cmd[4096];
+  snprintf(cmd, sizeof cmd,
+           "'%s' compress '%s/squeezenet1_1.sqz' -o /tmp/sqz-test-compress.sqz --encoding codebook4h "
+           "--layer conv1=f16 --layer fire9=int8 > /tmp/sqz-test-compress.txt",
+           cli, test_models_dir());
+  CHECK(system(cmd) == 0, "%s failed", cmd);
+  size_t size, tsize;
+  char *report = (char *)test_read_file("/tmp/sqz-test-compress.txt", &tsize);
+  int rows = 0;
+  for (char *p = report; p && p < report + tsize; p++) rows += *p == '\n';
+  CHECK(rows == 1 + 26 + 1, "report has %d lines, expected a header, 26 layers and a summary", rows);
+  CHECK(report && strstr(report, "fire9/expand3x3") && strstr(report, "conv10 "), "report names the layers");
+  free(report);
+  static sqz_model_desc d;
+  uint8_t *bytes = test_read_file("/tmp/sqz-test-compress.sqz", &size);
+  sqz_error err = {SQZ_OK, ""};
+  CHECK(bytes && sqz_model_parse(bytes, size, &d, &err) == SQZ_OK, "compressed model: %s", err.message);
+  if (bytes && d.num_layers > 0) {
+    const sqz_conv_desc *convs[64];
+    int n = weight_tensors(&d, convs, 64);
+    CHECK(n == 26 && convs[0]->weights.encoding == SQZ_ENC_F16 && convs[1]->weights.encoding == SQZ_ENC_CODEBOOK &&
+              convs[22]->weights.encoding == SQZ_ENC_INT8 && convs[24]->weights.encoding == SQZ_ENC_INT8 &&
+              convs[25]->weights.encoding == SQZ_ENC_CODEBOOK && convs[25]->bias.encoding == SQZ_ENC_F32,
+          "compressed model has the wrong encodings");
+    CHECK(strcmp(d.name, "squeezenet1_1") == 0, "compressed model renamed to %s", d.name);
+    sqz_model *m = sqz_model_load(bytes, size, &err);
+    CHECK(m != NULL, "compressed model does not load: %s", err.message);
+    sqz_model_free(m);
+  }
+  free(bytes);
+  snprintf(cmd, sizeof cmd, "'%s' compress '%s/squeezenet1_1.sqz' -o /tmp/sqz-test-compress.sqz --encoding codebook9 2>/dev/null",
+           cli, test_models_dir());
+  int rc = system(cmd);
+  CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 2, "unknown encoding: exit %d", rc);
+  FILE *f = fopen("/tmp/sqz-test-compress-bad.sqz", "wb");
+  if (f) fputs("SQZN not really a model", f), fclose(f);
+  snprintf(cmd, sizeof cmd, "'%s' compress /tmp/sqz-test-compress-bad.sqz -o /tmp/sqz-test-compress.sqz --encoding int8 "
+           "2> /tmp/sqz-test-compress.txt", cli);
+  rc = system(cmd);
+  CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 1, "bad input: exit %d", rc);
+  report = (char *)test_read_file("/tmp/sqz-test-compress.txt", &tsize);
+  CHECK(report && strstr(report, "sqz-test-compress-bad.sqz"), "the failure does not name the file");
+  free(report);
+  remove("/tmp/sqz-test-compress.sqz"), remove("/tmp/sqz-test-compress.txt"), remove("/tmp/sqz-test-compress-bad.sqz");
+}
+
 int main(void) {
   test_random_round_trips();
   test_real_weights();
   test_deep_compression_exact();
   test_hostile();
   test_hostile_model();
+  test_compress_cli();
   return test_finish("test_tensor_codec");
 }
