@@ -118,6 +118,9 @@ static sqz_status compress_model(const uint8_t *data, size_t size, const sqz_cod
     free(d);
     return st;
   }
+  if (!tot->quiet)
+    printf("%-18s %-12s %8s %7s %9s %9s %6s %10s %10s %9s\n", "layer", "encoding", "values", "nonzero",
+           "bytes in", "bytes out", "bits/w", "max |err|", "RMS err", "rel RMS");
   sqz_write_header(w);
   sqz_write_meta(w, name ? name : d->name, &d->recipe);
   sqz_write_section_begin(w, "LABL");
@@ -208,9 +211,6 @@ int sqz_compress_main(int argc, char **argv) {
     fprintf(stderr, "sqz compress: %s\n", err.message);
     return 1;
   }
-  if (!tot.quiet)
-    printf("%-18s %-12s %8s %7s %9s %9s %6s %10s %10s %9s\n", "layer", "encoding", "values", "nonzero", "bytes in",
-           "bytes out", "bits/w", "max |err|", "RMS err", "rel RMS");
   sqz_writer w;
   sqz_writer_init(&w);
   sqz_status st = compress_model(data, size, &codec, name, &w, &tot, &err);
