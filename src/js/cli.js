@@ -6,14 +6,16 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { createEngine } from './engine.js';
 
-const DEFAULT_MODEL = 'squeezenet1_1';
+// models/default.sqz, made by the build (CMake's SQZ_DEFAULT_MODEL chooses it).
+const DEFAULT_MODEL = 'default';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 const usage = `usage:
   squeezenet-wasm classify [--model NAME|FILE] [--top K] [--json] [--raw] [--logits] FILE...
 
 classify options:
-  --model NAME|FILE  squeezenet1_1 (default) or squeezenet1_0, looked up in
+  --model NAME|FILE  default (the default), squeezenet1_0, squeezenet1_1,
+                     squeezenet1_1-compact or squeezenet1_1-int8, looked up in
                      $SQZ_MODELS_DIR, then the package's models/, then ./models;
                      or a path to a .sqz file
   --top K            how many predictions per file (default 5)

@@ -7,20 +7,27 @@
 
 #include "squeezenet.h"
 #include "tools/convert/convert.h"
+#include "tools/compress.h"
 #include "tools/report.h"
 
-#define DEFAULT_MODEL "squeezenet1_1"
+/* models/default.sqz, made by the build (CMake's SQZ_DEFAULT_MODEL chooses it). */
+#define DEFAULT_MODEL "default"
 
 static const char *usage =
     "usage:\n"
     "  sqz classify [--model NAME|FILE] [--top K] [--json] [--raw] [--logits] FILE...\n"
     "  sqz convert caffe-dc DEPLOY.prototxt WEIGHTS.net --labels synset_words.txt -o OUT.sqz\n"
-    "              [--name NAME] [--encoding f32|f16]\n"
+    "              [--name NAME] [--encoding ENC]   (default sparse8h: lossless)\n"
     "  sqz convert ncnn MODEL.param MODEL.bin --labels synset_words.txt -o OUT.sqz\n"
-    "              [--name NAME] [--encoding f32|f16]\n"
+    "              [--name NAME] [--encoding ENC]   (default f16: lossless)\n"
+    "  sqz compress IN.sqz -o OUT.sqz --encoding ENC [--layer NAME=ENC]... [--name NAME]\n"
+    "              [--quiet]   re-encodes the weights (k-means from the weights alone),\n"
+    "              NAME (conv1, fire9, fire9/expand3x3) with its own ENC, and prints\n"
+    "              each layer's size and error\n"
     "\n"
     "classify options:\n"
-    "  --model NAME|FILE  squeezenet1_1 (default) or squeezenet1_0, looked up in\n"
+    "  --model NAME|FILE  default (the default), squeezenet1_0, squeezenet1_1,\n"
+    "                     squeezenet1_1-compact or squeezenet1_1-int8, looked up in\n"
     "                     $SQZ_MODELS_DIR, then models/ beside the program, then ./models;\n"
     "                     or a path to a .sqz file\n"
     "  --top K            how many predictions per file (default 5)\n"
@@ -29,7 +36,12 @@ static const char *usage =
     "                     only channel order and normalisation apply\n"
     "  --logits           also print the 1000 pre-softmax outputs\n"
     "A file that fails is reported on its line and the others still run; the exit\n"
-    "status is then 1.\n";
+    "status is then 1.\n"
+    "\n"
+    "weight encodings (models/FORMAT.md): f32, f16, int8 (per output channel),\n"
+    "codebookN (k-means, 2^N entries, N = 1..8), sparseN (zeros kept as positions,\n"
+    "2^N - 1 values), each codebook/sparse with an 'h' suffix for Huffman-coded\n"
+    "indices (codebook5h, sparse8h).\n";
 
 static unsigned char *read_file(const char *path, size_t *size, char *why, size_t why_cap) {
   sqz_error err = {SQZ_OK, ""};
@@ -154,7 +166,7 @@ static int cmd_convert(int argc, char **argv) {
     return argc < 1 ? 2 : 0;
   }
   const char *kind = argv[0], *labels = NULL, *outp = NULL, *name = NULL, *inputs[2] = {NULL, NULL};
-  sqz_encoding enc = SQZ_ENC_F32;
+  sqz_codec codec = {SQZ_ENC_F32, 0, 0};
   int ninputs = 0, enc_set = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--labels") == 0 && i + 1 < argc) labels = argv[++i];
@@ -163,10 +175,8 @@ static int cmd_convert(int argc, char **argv) {
     else if (strcmp(argv[i], "--encoding") == 0 && i + 1 < argc) {
       const char *e = argv[++i];
       enc_set = 1;
-      if (strcmp(e, "f32") == 0) enc = SQZ_ENC_F32;
-      else if (strcmp(e, "f16") == 0) enc = SQZ_ENC_F16;
-      else {
-        fprintf(stderr, "sqz convert: unknown encoding '%s' (f32 or f16)\n", e);
+      if (!sqz_codec_parse(e, &codec)) {
+        fprintf(stderr, "sqz convert: unknown encoding '%s' (f32, f16, int8, codebookN[h], sparse[N][h])\n", e);
         return 2;
       }
     } else if (ninputs < 2 && argv[i][0] != '-') inputs[ninputs++] = argv[i];
@@ -193,6 +203,8 @@ static int cmd_convert(int argc, char **argv) {
     r.mean[0] = 123, r.mean[1] = 117, r.mean[2] = 104;
     r.std[0] = r.std[1] = r.std[2] = 1.0f;
     if (!name) name = "squeezenet1_0";
+    /* The upstream weights are pruned and codebook-quantised: keep them exactly, compactly. */
+    if (!enc_set) sqz_codec_parse("sparse8h", &codec);
   } else if (strcmp(kind, "ncnn") == 0) {
     /* torchvision recipe: shorter side to 256, centre crop 224, R,G,B, ImageNet mean/std. */
     st = convert_ncnn(inputs[0], inputs[1], g, &err);
@@ -201,13 +213,13 @@ static int cmd_convert(int argc, char **argv) {
     r.mean[0] = 0.485f, r.mean[1] = 0.456f, r.mean[2] = 0.406f;
     r.std[0] = 0.229f, r.std[1] = 0.224f, r.std[2] = 0.225f;
     if (!name) name = "squeezenet1_1";
-    if (!enc_set) enc = SQZ_ENC_F16; /* the upstream weights are float16: keep them exactly */
+    if (!enc_set) codec.encoding = SQZ_ENC_F16; /* the upstream weights are float16: keep them exactly */
   } else {
     fprintf(stderr, "sqz convert: unknown source format '%s' (caffe-dc or ncnn)\n", kind);
     free(g);
     return 2;
   }
-  if (st == SQZ_OK) st = convert_write(g, name, &r, labels, enc, outp, &err);
+  if (st == SQZ_OK) st = convert_write(g, name, &r, labels, &codec, outp, &err);
   convert_free(g);
   free(g);
   if (st) {
@@ -220,6 +232,7 @@ static int cmd_convert(int argc, char **argv) {
 int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "classify") == 0) return cmd_classify(argc - 2, argv + 2);
   if (argc >= 2 && strcmp(argv[1], "convert") == 0) return cmd_convert(argc - 2, argv + 2);
+  if (argc >= 2 && strcmp(argv[1], "compress") == 0) return sqz_compress_main(argc - 2, argv + 2);
   if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
                     strcmp(argv[1], "help") == 0)) {
     fputs(usage, stdout);

@@ -6,62 +6,15 @@
 #include <string.h>
 
 #include "squeezenet.h"
+#include "photos.h"
 #include "testutil.h"
-
-typedef struct ref_entry {
-  char file[256];
-  int label, top5[5];
-  float top5_logits[5];
-} ref_entry;
-
-/* A scanner for the fixed shape of predictions.json. */
-static int parse_predictions(const char *text, ref_entry *out, int cap) {
-  const char *p = strstr(text, "\"images\"");
-  if (p) p += 7; /* its closing quote */
-  int n = 0;
-  while (p && n < cap && (p = strchr(p + 1, '"'))) {
-    const char *q = strchr(p + 1, '"');
-    if (!q) break;
-    size_t len = (size_t)(q - p - 1);
-    if (len < 5 || len >= sizeof out[n].file || memcmp(q - 5, ".JPEG", 5) != 0) {
-      p = q;
-      continue;
-    }
-    ref_entry *e = &out[n];
-    memcpy(e->file, p + 1, len);
-    e->file[len] = 0;
-    const char *l = strstr(q, "\"label\":"), *t = strstr(q, "\"top5\":"), *tl = strstr(q, "\"top5_logits\":");
-    if (!l || !t || !tl) break;
-    e->label = atoi(l + 8);
-    const char *s = strchr(t, '[');
-    for (int k = 0; k < 5 && s; k++) {
-      e->top5[k] = (int)strtol(s + 1, (char **)&s, 10);
-      s = strchr(s, k < 4 ? ',' : ']');
-    }
-    s = strchr(tl, '[');
-    for (int k = 0; k < 5 && s; k++) {
-      e->top5_logits[k] = strtof(s + 1, (char **)&s);
-      s = strchr(s, k < 4 ? ',' : ']');
-    }
-    n++;
-    p = strchr(tl, ']');
-  }
-  return n;
-}
 
 static void check_model(const char *model) {
   char path[1024];
   size_t size;
-  snprintf(path, sizeof path, "%s/reference/%s/predictions.json", test_shared_dir(), model);
-  char *json = (char *)test_read_file(path, &size);
-  CHECK(json != NULL, "cannot read %s", path);
-  if (!json) return;
-  json = realloc(json, size + 1);
-  json[size] = 0;
   static ref_entry refs[1000];
-  int n = parse_predictions(json, refs, 1000);
-  free(json);
-  CHECK(n == 200, "%s: %d entries parsed, expected 200", path, n);
+  int n = photos_load_reference(model, refs, 1000);
+  CHECK(n == 200, "%s: %d reference entries parsed, expected 200", model, n);
 
   snprintf(path, sizeof path, "%s/%s.sqz", test_models_dir(), model);
   uint8_t *bytes = test_read_file(path, &size);

@@ -17,7 +17,7 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'sqz-cli-'));
 const corrupt = path.join(tmp, 'corrupt.jpg');
 writeFileSync(corrupt, Buffer.from('\xff\xd8\xff\xe0 this is not really a jpeg'));
 const photo = path.join(photosDir, 'n01440764_tench.JPEG');
-const photo2 = path.join(photosDir, 'n04487394_trombone.JPEG');
+const photo2 = path.join(photosDir, 'n02007558_flamingo.JPEG'); // right for both models
 const crop = path.join(shared, 'reference/squeezenet1_1/n01440764_tench.ppm');
 
 for (const cli of ['native', 'wasm']) {
@@ -27,18 +27,18 @@ for (const cli of ['native', 'wasm']) {
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(lines.length, 4);
     assert.equal(lines[0].file, photo);
-    assert.equal(lines[0].model, 'squeezenet1_1');
+    assert.equal(lines[0].model, 'squeezenet1_0'); // models/default.sqz (CMake's SQZ_DEFAULT_MODEL)
     assert.equal(lines[0].predictions.length, 5);
     assert.deepEqual(Object.keys(lines[0].predictions[0]), ['index', 'label', 'probability']);
     assert.equal(lines[0].predictions[0].label, 'tench');
     assert.equal(lines[1].file, corrupt);
     assert.match(lines[1].error, /\S/);
     assert.match(lines[2].error, /missing\.png/);
-    assert.equal(lines[3].predictions[0].label, 'trombone');
+    assert.equal(lines[3].predictions[0].label, 'flamingo');
   });
 
   test(`${cli} CLI: --top, --logits, --raw, --model squeezenet1_0, text table`, () => {
-    let r = run(cli, ['classify', '--json', '--top', '3', '--logits', '--raw', crop]);
+    let r = run(cli, ['classify', '--model', 'squeezenet1_1', '--json', '--top', '3', '--logits', '--raw', crop]);
     assert.equal(r.status, 0, r.stderr);
     const line = JSON.parse(r.stdout);
     assert.equal(line.predictions.length, 3);

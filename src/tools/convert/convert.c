@@ -123,8 +123,23 @@ static int read_labels(const char *path, char ***labels_out, uint32_t *count, ch
   return 1;
 }
 
+/* One weight tensor in the chosen encoding; a failure marks the writer failed
+ * and leaves its reason in err. */
+static void write_weights(sqz_writer *w, const sqz_codec *codec, const float *values, uint32_t count,
+                          uint32_t channels, sqz_error *err) {
+  uint32_t bytes;
+  if (w->failed) return;
+  uint8_t *payload = sqz_tensor_encode(codec, values, count, channels, &bytes, err);
+  if (!payload) {
+    w->failed = 1;
+    return;
+  }
+  sqz_write_tensor_raw(w, codec->encoding, count, payload, bytes);
+  free(payload);
+}
+
 sqz_status convert_write(const src_graph *g, const char *name, const sqz_recipe *recipe,
-                         const char *labels_path, sqz_encoding encoding, const char *out_path,
+                         const char *labels_path, const sqz_codec *codec, const char *out_path,
                          sqz_error *err) {
   char **labels = NULL, *labels_text = NULL;
   uint32_t num_labels = 0;
@@ -152,7 +167,7 @@ sqz_status convert_write(const src_graph *g, const char *name, const sqz_recipe 
       sqz_write_u16(&w, 0);
       for (int k = 0; k < 3; k++) {
         uint32_t n = (uint32_t)(l[k].cout * l[k].cin * l[k].kernel * l[k].kernel);
-        sqz_write_tensor(&w, encoding, l[k].weights, n);
+        write_weights(&w, codec, l[k].weights, n, (uint32_t)l[k].cout, err);
         sqz_write_tensor(&w, SQZ_ENC_F32, l[k].bias, (uint32_t)l[k].cout);
       }
       i += 2;
@@ -163,7 +178,7 @@ sqz_status convert_write(const src_graph *g, const char *name, const sqz_recipe 
       sqz_write_u8(&w, (uint8_t)l->stride), sqz_write_u8(&w, (uint8_t)l->pad);
       sqz_write_u8(&w, (uint8_t)l->relu), sqz_write_u8(&w, 0);
       uint32_t n = (uint32_t)(l->cout * l->cin * l->kernel * l->kernel);
-      sqz_write_tensor(&w, encoding, l->weights, n);
+      write_weights(&w, codec, l->weights, n, (uint32_t)l->cout, err);
       sqz_write_tensor(&w, SQZ_ENC_F32, l->bias, (uint32_t)l->cout);
     }
   }
