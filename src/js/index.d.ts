@@ -2,9 +2,9 @@
 /// <reference lib="dom" />
 
 /** The models that ship with the package. */
-export type ModelName = 'squeezenet1_1' | 'squeezenet1_0';
+export type ModelName = 'default' | 'squeezenet1_1' | 'squeezenet1_0' | 'squeezenet1_1-compact';
 export declare const MODELS: readonly ModelName[];
-export declare const DEFAULT_MODEL: 'squeezenet1_1';
+export declare const DEFAULT_MODEL: 'default';
 
 export interface LoadOptions {
   /** A shipped model's name (default 'squeezenet1_1'), the URL of a .sqz file, or its bytes. */

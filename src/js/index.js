@@ -17,9 +17,11 @@ import {
 
 export { SqueezeNetError, ArgumentError, ImageError, ModelError, FetchError, DisposedError, WorkerError };
 
-/** The models that ship with the package. */
-export const MODELS = Object.freeze(['squeezenet1_1', 'squeezenet1_0']);
-export const DEFAULT_MODEL = 'squeezenet1_1';
+/** The models that ship with the package. 'default' is the build's default
+ * model (models/default.sqz, CMake's SQZ_DEFAULT_MODEL): ≤ 1,000,000 bytes and
+ * as accurate as its float model; today SqueezeNet v1.0 Deep Compression, lossless. */
+export const MODELS = Object.freeze(['default', 'squeezenet1_1', 'squeezenet1_0', 'squeezenet1_1-compact']);
+export const DEFAULT_MODEL = 'default';
 
 function defaultWasmUrl() {
   return new URL('../../dist/squeezenet.wasm', import.meta.url);
@@ -27,7 +29,9 @@ function defaultWasmUrl() {
 
 function defaultModelUrl(name) {
   switch (name) {
+    case 'default': return new URL('../../models/default.sqz', import.meta.url);
     case 'squeezenet1_1': return new URL('../../models/squeezenet1_1.sqz', import.meta.url);
+    case 'squeezenet1_1-compact': return new URL('../../models/squeezenet1_1-compact.sqz', import.meta.url);
     case 'squeezenet1_0': return new URL('../../models/squeezenet1_0.sqz', import.meta.url);
     default: return null;
   }
