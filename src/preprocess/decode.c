@@ -38,9 +38,63 @@
 #pragma GCC diagnostic pop
 #endif
 
+/* stb keeps its last reason in a (thread-local) global and some of its
+ * failures set none, so clear it before each call: an empty or stale
+ * reason would name the wrong problem. */
+static void clear_reason(void) { stbi__g_failure_reason = NULL; }
 static const char *reason(void) {
   const char *r = stbi_failure_reason();
-  return r ? r : "unknown error";
+  return r && *r ? r : "truncated or corrupt data";
+}
+
+/* stb_image (this version) zero-fills what is missing from a truncated
+ * BMP, PNM or GIF and reports success, so check that the pixel data the
+ * header declares is all there. Returns NULL or what is missing. */
+static const char *truncation(const uint8_t *d, size_t size, int w, int h) {
+  stbi__context s;
+  if (size >= 2 && d[0] == 'P' && (d[1] == '5' || d[1] == '6')) {
+    int x, y, n;
+    stbi__start_mem(&s, d, (int)size);
+    int bits = stbi__pnm_info(&s, &x, &y, &n); /* leaves s just after the header */
+    uint64_t need = (uint64_t)x * y * n * (bits == 16 ? 2 : 1);
+    if (bits && (uint64_t)(s.img_buffer_end - s.img_buffer) < need)
+      return "PNM pixel data truncated";
+  } else if (size >= 2 && d[0] == 'B' && d[1] == 'M') {
+    stbi__bmp_data info;
+    memset(&info, 0, sizeof info);
+    stbi__start_mem(&s, d, (int)size);
+    if (stbi__bmp_parse_header(&s, &info)) {
+      uint64_t row = ((uint64_t)w * (uint64_t)info.bpp + 31) / 32 * 4;
+      if ((uint64_t)info.offset + row * (uint64_t)h > size) return "BMP pixel data truncated";
+    }
+  } else if (size >= 13 && memcmp(d, "GIF8", 4) == 0) {
+    /* walk to the end of the first image's LZW sub-blocks */
+    size_t p = 13;
+    if (d[10] & 0x80) p += (size_t)3 << ((d[10] & 7) + 1);
+    for (;;) {
+      if (p >= size) return "GIF truncated before its first image ends";
+      uint8_t block = d[p++];
+      if (block == 0x2C) {
+        if (p + 9 > size) return "GIF truncated in an image descriptor";
+        uint8_t flags = d[p + 8];
+        p += 9;
+        if (flags & 0x80) p += (size_t)3 << ((flags & 7) + 1);
+        p++; /* LZW minimum code size */
+      } else if (block == 0x21) {
+        p++; /* extension label */
+      } else {
+        return NULL; /* trailer or garbage: stb_image has decided */
+      }
+      for (;;) { /* data sub-blocks up to the zero-length terminator */
+        if (p >= size) return "GIF truncated in its data";
+        uint8_t len = d[p++];
+        if (len == 0) break;
+        p += len;
+      }
+      if (block == 0x2C) return NULL;
+    }
+  }
+  return NULL;
 }
 
 /* stbi_info tries every format in turn, so a format's own reason (such as
@@ -53,6 +107,7 @@ static const char *format_reason(const void *bytes, int size) {
   stbi__start_mem(&s, (const stbi_uc *)bytes, size);               \
   if (stbi__##fmt##_test(&s)) {                                    \
     stbi__start_mem(&s, (const stbi_uc *)bytes, size);             \
+    clear_reason();                                                \
     return stbi__##fmt##_info(&s, &x, &y, &n) ? NULL : reason();   \
   }
   SQZ_TRY_FORMAT(jpeg)
@@ -87,6 +142,7 @@ uint8_t *sqz_decode_image(const void *bytes, size_t size, int *width, int *heigh
   }
 
   int w = 0, h = 0, n = 0;
+  clear_reason();
   if (!stbi_info_from_memory(bytes, (int)size, &w, &h, &n)) {
     const char *r = format_reason(bytes, (int)size);
     /* No known signature: stb's own last reason depends on which format it
@@ -104,7 +160,11 @@ uint8_t *sqz_decode_image(const void *bytes, size_t size, int *width, int *heigh
                "decode: not a readable JPEG, PNG, BMP, GIF or PNM image (stb_image: %s)", r);
     return NULL;
   }
-  if (w <= 0 || h <= 0 || w > SQZ_MAX_IMAGE_SIDE || h > SQZ_MAX_IMAGE_SIDE ||
+  if (w <= 0 || h <= 0) {
+    sqz_fail(err, SQZ_ERR_IMAGE, "decode: the image declares %d x %d pixels (no pixels)", w, h);
+    return NULL;
+  }
+  if (w > SQZ_MAX_IMAGE_SIDE || h > SQZ_MAX_IMAGE_SIDE ||
       (uint64_t)w * (uint64_t)h > SQZ_MAX_IMAGE_PIXELS) {
     sqz_fail(err, SQZ_ERR_LIMIT,
              "decode: image is %d x %d; the limits are %d pixels per side and %u pixels", w, h,
@@ -112,7 +172,14 @@ uint8_t *sqz_decode_image(const void *bytes, size_t size, int *width, int *heigh
     return NULL;
   }
 
+  clear_reason();
   uint8_t *pixels = stbi_load_from_memory(bytes, (int)size, &w, &h, &n, 0);
+  const char *missing = pixels ? truncation(bytes, size, w, h) : NULL;
+  if (missing) {
+    stbi_image_free(pixels);
+    sqz_fail(err, SQZ_ERR_IMAGE, "decode: the %d x %d image is truncated (%s)", w, h, missing);
+    return NULL;
+  }
   if (!pixels) {
     const char *r = reason();
     sqz_fail(err, strcmp(r, "outofmem") == 0 ? SQZ_ERR_MEMORY : SQZ_ERR_IMAGE,
