@@ -47,6 +47,67 @@ static const char *reason(void) {
   return r && *r ? r : "truncated or corrupt data";
 }
 
+/* stb_image 2.27 (Debian 12's libstb-dev) builds a Huffman table from a
+ * JPEG DHT segment without checking that its code counts add up to at most
+ * 256, and writes past the table when they do not (fixed upstream in 2.28;
+ * found here by fuzzing). Walk the markers as stb_image will and refuse such
+ * a table first. Returns NULL or the reason. */
+static const char *jpeg_bad_huffman_table(const uint8_t *d, size_t size) {
+  size_t p = 2; /* after SOI */
+  while (p + 4 <= size) {
+    if (d[p] != 0xFF) { /* entropy-coded data: find the next marker */
+      p++;
+      continue;
+    }
+    uint8_t m = d[p + 1];
+    if (m == 0xFF) { /* fill byte */
+      p++;
+      continue;
+    }
+    if (m == 0x00 || (m >= 0xD0 && m <= 0xD7) || m == 0x01) { /* stuffing, RSTn, TEM */
+      p += 2;
+      continue;
+    }
+    if (m == 0xD9) return NULL; /* EOI */
+    size_t len = (size_t)d[p + 2] << 8 | d[p + 3];
+    if (m == 0xC4) {
+      /* as stb_image reads it: tables while the length lasts, zeros past the end */
+      long remaining = (long)len - 2;
+      size_t q = p + 4;
+      while (remaining > 0) {
+        unsigned n = 0;
+        for (size_t i = 1; i <= 16; i++) n += q + i < size ? d[q + i] : 0;
+        if (n > 256) return "a Huffman table with more than 256 codes";
+        q += 17 + n;
+        remaining -= 17 + (long)n;
+      }
+    }
+    p += 2 + len; /* a segment; after SOS the scan's data follows */
+  }
+  return NULL;
+}
+
+/* stb_image 2.27 reads the numbers of a PNM header into an int without an
+ * overflow check (undefined behaviour; fixed upstream in 2.28; found by
+ * fuzzing). Refuse a header number of more than 9 digits first, reading the
+ * header as stb_image does: whitespace and '#' comments, then digits. */
+static const char *pnm_number_too_long(const uint8_t *d, size_t size) {
+  size_t p = 2;
+  for (int k = 0; k < 3; k++) {
+    while (p < size && (d[p] == ' ' || (d[p] >= '\t' && d[p] <= '\r') || d[p] == '#')) {
+      if (d[p] == '#')
+        while (p < size && d[p] != '\n' && d[p] != '\r') p++;
+      else
+        p++;
+    }
+    size_t digits = 0;
+    while (p < size && d[p] >= '0' && d[p] <= '9') p++, digits++;
+    if (digits > 9) return "a header number of more than 9 digits";
+    if (digits == 0) return NULL; /* stb_image will refuse it */
+  }
+  return NULL;
+}
+
 /* stb_image (this version) zero-fills what is missing from a truncated
  * BMP, PNM or GIF and reports success, so check that the pixel data the
  * header declares is all there. Returns NULL or what is missing. */
@@ -141,6 +202,21 @@ uint8_t *sqz_decode_image(const void *bytes, size_t size, int *width, int *heigh
     return NULL;
   }
 
+  if (size >= 2 && ((const uint8_t *)bytes)[0] == 0xFF && ((const uint8_t *)bytes)[1] == 0xD8) {
+    const char *bad = jpeg_bad_huffman_table(bytes, size);
+    if (bad) {
+      sqz_fail(err, SQZ_ERR_IMAGE, "decode: corrupt JPEG (%s)", bad);
+      return NULL;
+    }
+  }
+  if (size >= 2 && ((const uint8_t *)bytes)[0] == 'P' &&
+      (((const uint8_t *)bytes)[1] == '5' || ((const uint8_t *)bytes)[1] == '6')) {
+    const char *bad = pnm_number_too_long(bytes, size);
+    if (bad) {
+      sqz_fail(err, SQZ_ERR_IMAGE, "decode: corrupt PNM (%s)", bad);
+      return NULL;
+    }
+  }
   int w = 0, h = 0, n = 0;
   clear_reason();
   if (!stbi_info_from_memory(bytes, (int)size, &w, &h, &n)) {

@@ -179,6 +179,12 @@ bad("tiff.tif", encode(small, "TIFF"), "ERR_IMAGE", "signature")
 with open(os.path.join(shared, "models", "upstream", "synset_words.txt"), "rb") as f:
     bad("labels_named.png", f.read(), "ERR_IMAGE", "signature")
 
+# what fuzzing found in stb_image 2.27: a Huffman table of more than 256
+# codes (it writes past the table), a PNM size that overflows an int
+i = jpeg.index(b"\xff\xc4") + 5
+bad("jpeg_huffman_overflow.jpg", jpeg[:i] + b"\xff\xff" + bytes(14) + jpeg[i + 16:], "ERR_IMAGE", "Huffman")
+bad("pnm_size_overflow.ppm", b"P6\n35 66666666666666666666\n255\n" + bytes(300), "ERR_IMAGE", "digits")
+
 # headers declaring huge or zero sizes, with (almost) no pixel data
 bad("png_60000x60000.png", png_raw(60000, 60000, 8, 2, None), "ERR_LIMIT", "limits")
 bad("png_16385x1.png", png_raw(16385, 1, 8, 2, None), "ERR_LIMIT", "limits")
