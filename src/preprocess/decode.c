@@ -15,6 +15,10 @@
 #define STBI_ONLY_GIF
 #define STBI_ONLY_PNM
 #define STBI_MAX_DIMENSIONS SQZ_MAX_IMAGE_SIDE
+/* stb_image asserts on some corrupt JPEG data (a Huffman code that matches
+ * no symbol; found by fuzzing) and the library must never abort: off, as in
+ * every -DNDEBUG build. Its memory accesses stay checked by the sanitizers. */
+#define STBI_ASSERT(x) ((void)0)
 #define STB_IMAGE_STATIC
 #define STB_IMAGE_IMPLEMENTATION
 #if defined(__GNUC__)
@@ -104,6 +108,21 @@ static const char *pnm_number_too_long(const uint8_t *d, size_t size) {
     while (p < size && d[p] >= '0' && d[p] <= '9') p++, digits++;
     if (digits > 9) return "a header number of more than 9 digits";
     if (digits == 0) return NULL; /* stb_image will refuse it */
+  }
+  return NULL;
+}
+
+/* stb_image 2.27 copies a PNG's first IDAT chunk into a buffer it has not
+ * allocated yet when that chunk is empty (memcpy to NULL: undefined
+ * behaviour; found by fuzzing). Such files are valid but never written by
+ * encoders in practice: refuse them. Returns NULL or the reason. */
+static const char *png_empty_first_idat(const uint8_t *d, size_t size) {
+  size_t p = 8;
+  while (p + 8 <= size) {
+    uint32_t len = (uint32_t)d[p] << 24 | (uint32_t)d[p + 1] << 16 | (uint32_t)d[p + 2] << 8 | d[p + 3];
+    if (memcmp(d + p + 4, "IDAT", 4) == 0) return len == 0 ? "an empty first IDAT chunk" : NULL;
+    if (memcmp(d + p + 4, "IEND", 4) == 0 || len > size) return NULL;
+    p += 12 + (size_t)len;
   }
   return NULL;
 }
@@ -214,6 +233,13 @@ uint8_t *sqz_decode_image(const void *bytes, size_t size, int *width, int *heigh
     const char *bad = pnm_number_too_long(bytes, size);
     if (bad) {
       sqz_fail(err, SQZ_ERR_IMAGE, "decode: corrupt PNM (%s)", bad);
+      return NULL;
+    }
+  }
+  if (size >= 8 && memcmp(bytes, "\x89PNG\r\n\x1a\n", 8) == 0) {
+    const char *bad = png_empty_first_idat(bytes, size);
+    if (bad) {
+      sqz_fail(err, SQZ_ERR_IMAGE, "decode: unsupported PNG (%s)", bad);
       return NULL;
     }
   }
