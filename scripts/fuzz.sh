@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (fuzz/) with clang-14 and ASan+UBSan, then runs
 # each for a bounded time from the seed corpus in the repository.
-#   scripts/fuzz.sh            each target SQZ_FUZZ_SECONDS (default 60) seconds
+#   scripts/fuzz.sh            each target SQZ_FUZZ_SECONDS (default 60) seconds,
+#                              libFuzzer seed SQZ_FUZZ_SEED (default 1)
 #   scripts/fuzz.sh --seeds    rewrites fuzz/corpus/model from the tiny models
 # A crash stops the run and leaves its input in build-fuzz/crash-*: commit it
 # under fuzz/regressions/<target>/ (tests/c/test_fuzz_regressions.c replays
@@ -26,10 +27,13 @@ seconds=${SQZ_FUZZ_SECONDS:-60}
 for target in ${SQZ_FUZZ_TARGETS:-model image}; do
   echo "== fuzz_$target: building"
   "$cc" "${flags[@]}" "${lib[@]}" "fuzz/fuzz_$target.c" -lm -o "$out/fuzz_$target"
-  # New inputs go to a scratch corpus in build-fuzz; the committed seeds stay as they are.
+  # New inputs go to a scratch corpus in build-fuzz (fresh each run, and a fixed
+  # seed: the same executions as in CI, only how many depends on the machine);
+  # the committed seeds stay as they are.
+  rm -rf "$out/corpus-$target"
   mkdir -p "$out/corpus-$target"
   echo "== fuzz_$target: ${seconds}s from fuzz/corpus/$target"
-  "$out/fuzz_$target" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=3072 -max_len=65536 \
+  "$out/fuzz_$target" -seed="${SQZ_FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=3072 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="$out/crash-$target-" \
     "$out/corpus-$target" "fuzz/corpus/$target" fuzz/regressions/"$target" 2>"$out/fuzz_$target.log" || {
     tail -60 "$out/fuzz_$target.log"

@@ -236,13 +236,6 @@ uint8_t *sqz_decode_image(const void *bytes, size_t size, int *width, int *heigh
       return NULL;
     }
   }
-  if (size >= 8 && memcmp(bytes, "\x89PNG\r\n\x1a\n", 8) == 0) {
-    const char *bad = png_empty_first_idat(bytes, size);
-    if (bad) {
-      sqz_fail(err, SQZ_ERR_IMAGE, "decode: unsupported PNG (%s)", bad);
-      return NULL;
-    }
-  }
   int w = 0, h = 0, n = 0;
   clear_reason();
   if (!stbi_info_from_memory(bytes, (int)size, &w, &h, &n)) {
@@ -274,6 +267,14 @@ uint8_t *sqz_decode_image(const void *bytes, size_t size, int *width, int *heigh
     return NULL;
   }
 
+  /* (after the size checks: reading the header does not touch IDAT) */
+  if (size >= 8 && memcmp(bytes, "\x89PNG\r\n\x1a\n", 8) == 0) {
+    const char *bad = png_empty_first_idat(bytes, size);
+    if (bad) {
+      sqz_fail(err, SQZ_ERR_IMAGE, "decode: unsupported PNG (%s)", bad);
+      return NULL;
+    }
+  }
   clear_reason();
   uint8_t *pixels = stbi_load_from_memory(bytes, (int)size, &w, &h, &n, 0);
   const char *missing = pixels ? truncation(bytes, size, w, h) : NULL;
