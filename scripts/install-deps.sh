@@ -12,6 +12,9 @@ declare -A need=(
   [python3-pil]="/usr/bin/python3 -c 'import PIL'"
   [nodejs]="command -v node"
   [chromium]="command -v chromium"   # browser tests (tests/browser/, tests/node/browser.test.js)
+  [clang-14]="command -v clang-14"                    # fuzzing (scripts/fuzz.sh)
+  [libclang-rt-14-dev]="test -n \"\$(ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)\""
+  [valgrind]="command -v valgrind"                    # scripts/test-sanitize.sh
 )
 # Extra packages other parts of the test suite need (fuzzing, browser tests)
 # can be listed in SQZ_EXTRA_PACKAGES as "package:check-command" pairs.

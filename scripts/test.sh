@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: build, then the C tests (ctest) and the Node tests
-# (node --test), which run the same checks against the .wasm.
+# (node --test), which run the same checks against the .wasm, then the
+# sanitizer/valgrind run and the fuzz targets (scripts/test-sanitize.sh, fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
@@ -8,3 +9,7 @@ export SQZ_SHARED_DIR=${SQZ_SHARED_DIR:-$PWD/../shared}
 ctest --test-dir build --output-on-failure
 node --test tests/node/
 node --test tests/browser/   # the web page in headless Chromium
+# Hostile input: the C tests under ASan+UBSan, valgrind on the CLI, then
+# each fuzz target for about a minute (SQZ_FUZZ_SECONDS).
+bash scripts/test-sanitize.sh
+bash scripts/fuzz.sh

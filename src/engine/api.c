@@ -150,8 +150,8 @@ sqz_status sqz_classify_pixels(sqz_model *m, const uint8_t *pixels, int width, i
                                sqz_pixel_format format, size_t stride, unsigned flags,
                                sqz_error *err) {
   if (!m) return sqz_fail(err, SQZ_ERR_ARGUMENT, "no model");
+  m->has_result = 0; /* a failed call leaves no result to mistake for its own */
   if (flags & ~SQZ_INPUT_RAW) return sqz_fail(err, SQZ_ERR_ARGUMENT, "unknown flags 0x%x", flags);
-  m->has_result = 0;
   sqz_status st = sqz_model_prepare(m, pixels, width, height, format, stride, flags, err);
   if (st) return st;
   m->logits = sqz_network_run(m->net);

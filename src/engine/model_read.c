@@ -190,6 +190,9 @@ static sqz_status parse_graph(reader *r, sqz_model_desc *d) {
 sqz_status sqz_model_parse(const uint8_t *data, size_t size, sqz_model_desc *d, sqz_error *err) {
   memset(d, 0, sizeof *d);
   if (!data) return sqz_fail(err, SQZ_ERR_ARGUMENT, "model: no bytes given");
+  if (size < 16 && memcmp(data, "SQZN", size < 4 ? size : 4) == 0)
+    return sqz_fail(err, SQZ_ERR_MODEL, "model: %zu bytes, shorter than the 16-byte header (truncated?)",
+                    size);
   if (size < 16 || memcmp(data, "SQZN", 4) != 0)
     return sqz_fail(err, SQZ_ERR_VERSION, "model: not a .sqz file (no SQZN magic)");
   if (size > SQZ_MAX_MODEL_BYTES)

@@ -248,6 +248,10 @@ static sqz_status plan(planner *p) {
         if (l->pool_ceil) {
           oh = (h - k + s - 1) / s + 1;
           ow = (w - k + s - 1) / s + 1;
+          /* as PyTorch: a last window starting past the input is dropped
+             (possible when the stride exceeds the kernel; found by fuzzing) */
+          if ((oh - 1) * s >= h) oh--;
+          if ((ow - 1) * s >= w) ow--;
         } else {
           oh = (h - k) / s + 1;
           ow = (w - k) / s + 1;

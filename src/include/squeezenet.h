@@ -89,7 +89,7 @@ sqz_status sqz_classify_pixels(sqz_model *model, const uint8_t *pixels, int widt
 sqz_status sqz_classify_image(sqz_model *model, const void *bytes, size_t size, unsigned flags,
                               sqz_error *err);
 
-/* Results of the last successful classification. */
+/* Results of the last classification; NULL (0 from sqz_top_k) if it failed. */
 const float *sqz_logits(const sqz_model *model);        /* num_classes pre-softmax values */
 const float *sqz_probabilities(const sqz_model *model); /* num_classes, softmax of logits */
 /* Writes the k best predictions, best first; returns how many were written. */

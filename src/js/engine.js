@@ -183,4 +183,7 @@ export class Engine {
 
   /** Bytes of wasm memory (grows, never shrinks). */
   memoryBytes() { return this.memory.buffer.byteLength; }
+
+  /** Bytes currently allocated inside the wasm heap (for leak checks). */
+  heapBytes() { return this.exports.sqzw_heap_bytes() >>> 0; }
 }

@@ -2,6 +2,7 @@
  * integer/pointer signatures, exported by name for src/js/engine.js.
  * Built as standalone wasm (no Emscripten JS glue). */
 #include <emscripten.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,8 @@
 
 EMSCRIPTEN_KEEPALIVE void *sqzw_alloc(size_t n) { return malloc(n ? n : 1); }
 EMSCRIPTEN_KEEPALIVE void sqzw_free(void *p) { free(p); }
+/* Bytes currently malloc'd (dlmalloc's mallinfo), for the soak test's leak check. */
+EMSCRIPTEN_KEEPALIVE size_t sqzw_heap_bytes(void) { return mallinfo().uordblks; }
 
 EMSCRIPTEN_KEEPALIVE sqz_error *sqzw_error_new(void) { return calloc(1, sizeof(sqz_error)); }
 EMSCRIPTEN_KEEPALIVE int sqzw_error_code(const sqz_error *e) { return (int)e->code; }

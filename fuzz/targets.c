@@ -1,0 +1,180 @@
+/* Bodies of the fuzz targets (see targets.h). They check nothing
+ * themselves: the sanitizers (ASan, UBSan) and libFuzzer's leak, timeout and
+ * memory checks do. They only make sure a failure explains itself. */
+#include "targets.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/model_format.h"
+#include "squeezenet.h"
+
+/* A crash on purpose if the library fails without a reason. */
+static void require_reason(const sqz_error *e) {
+  if (e->code == SQZ_OK || e->message[0] == 0) abort();
+}
+
+static float weight(uint32_t *state) {
+  *state = *state * 1664525u + 1013904223u;
+  return ((float)(*state >> 8) / (float)(1u << 24) - 0.5f) * 0.5f;
+}
+
+static void write_tensor(sqz_writer *w, sqz_encoding enc, uint32_t count, uint32_t *state) {
+  float *v = malloc(count * sizeof(float));
+  if (!v) {
+    w->failed = 1;
+    return;
+  }
+  for (uint32_t i = 0; i < count; i++) v[i] = weight(state);
+  sqz_write_tensor(w, enc, v, count);
+  free(v);
+}
+
+static void write_conv(sqz_writer *w, sqz_encoding enc, int cout, int cin, int k, int stride,
+                       int pad, uint32_t *state) {
+  sqz_write_op(w, SQZ_OP_CONV);
+  sqz_write_u16(w, (uint16_t)cout);
+  sqz_write_u8(w, (uint8_t)k), sqz_write_u8(w, (uint8_t)k);
+  sqz_write_u8(w, (uint8_t)stride), sqz_write_u8(w, (uint8_t)pad);
+  sqz_write_u8(w, 1), sqz_write_u8(w, 0);
+  write_tensor(w, enc, (uint32_t)(cout * cin * k * k), state);
+  write_tensor(w, enc, (uint32_t)cout, state);
+}
+
+static void write_fire(sqz_writer *w, sqz_encoding enc, int cin, int s, int e1, int e3,
+                       uint32_t *state) {
+  sqz_write_op(w, SQZ_OP_FIRE);
+  sqz_write_u16(w, (uint16_t)s), sqz_write_u16(w, (uint16_t)e1), sqz_write_u16(w, (uint16_t)e3);
+  sqz_write_u16(w, 0);
+  write_tensor(w, enc, (uint32_t)(s * cin), state), write_tensor(w, enc, (uint32_t)s, state);
+  write_tensor(w, enc, (uint32_t)(e1 * s), state), write_tensor(w, enc, (uint32_t)e1, state);
+  write_tensor(w, enc, (uint32_t)(e3 * s * 9), state), write_tensor(w, enc, (uint32_t)e3, state);
+}
+
+uint8_t *sqz_fuzz_tiny_model(int variant, size_t *size) {
+  sqz_recipe r = {16, 16, 0, SQZ_RESIZE_SHORTER, 18, 1.0f / 255, {0.485f, 0.456f, 0.406f},
+                  {0.229f, 0.224f, 0.225f}};
+  if (variant == 2) {
+    sqz_recipe caffe = {20, 20, 1, SQZ_RESIZE_WARP, 24, 1.0f, {123, 117, 104}, {1, 1, 1}};
+    r = caffe;
+  }
+  sqz_encoding enc = variant == 1 ? SQZ_ENC_F16 : SQZ_ENC_F32;
+  uint32_t state = 12345u + (uint32_t)variant;
+  static const char *labels[10] = {"n0 zero", "n1 one, uno", "n2 two", "n3 three", "n4 four",
+                                   "n5 five", "n6 six", "n7 seven", "n8 eight", "n9 nine"};
+  sqz_writer w;
+  sqz_writer_init(&w);
+  sqz_write_header(&w);
+  sqz_write_meta(&w, "tiny", &r);
+  sqz_write_labels(&w, labels, 10);
+  sqz_write_section_begin(&w, "GRPH");
+  sqz_write_u32(&w, 6);
+  write_conv(&w, enc, 8, 3, 3, 2, 0, &state);
+  sqz_write_op(&w, SQZ_OP_MAXPOOL);
+  sqz_write_u8(&w, 3), sqz_write_u8(&w, 2), sqz_write_u8(&w, 0), sqz_write_u8(&w, 1);
+  write_fire(&w, enc, 8, 4, 6, 6, &state);
+  write_fire(&w, enc, 12, 4, 5, 7, &state);
+  write_conv(&w, enc, 10, 12, 1, 1, 1, &state);
+  sqz_write_op(&w, SQZ_OP_GAP);
+  sqz_write_section_end(&w);
+  sqz_error err;
+  if (sqz_writer_finish(&w, &err) != SQZ_OK) {
+    sqz_writer_free(&w);
+    return NULL;
+  }
+  *size = w.size;
+  return w.data;
+}
+
+/* Runs a loaded model once on a flat gray crop, then reads its results. */
+static void run_once(sqz_model *m) {
+  sqz_model_info info = sqz_model_get_info(m);
+  /* keep executions fast: planning is what is being fuzzed, not big runs */
+  if (info.memory_bytes > (32u << 20)) return;
+  size_t n = (size_t)info.input_width * info.input_height * 3;
+  uint8_t *px = malloc(n);
+  if (!px) return;
+  memset(px, 128, n);
+  sqz_error e = {SQZ_OK, ""};
+  if (sqz_classify_pixels(m, px, info.input_width, info.input_height, SQZ_RGB, 0, SQZ_INPUT_RAW,
+                          &e) == SQZ_OK) {
+    sqz_prediction p[5];
+    sqz_top_k(m, 5, p);
+  } else {
+    require_reason(&e);
+  }
+  free(px);
+  for (int i = 0; i < info.num_classes; i++)
+    if (!sqz_model_label(m, i) || !sqz_model_label_full(m, i)) abort();
+}
+
+static void put32(uint8_t *p, uint32_t v) {
+  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+int sqz_fuzz_model(const uint8_t *data, size_t size) {
+  sqz_error e = {SQZ_OK, ""};
+  sqz_model *m = sqz_model_load(data, size, &e);
+  if (m) run_once(m);
+  else require_reason(&e);
+  sqz_model_free(m);
+  if (size < 16 || size > SQZ_MAX_MODEL_BYTES) return 0;
+  uint8_t *fixed = malloc(size);
+  if (!fixed) return 0;
+  memcpy(fixed, data, size);
+  memcpy(fixed, "SQZN", 4);
+  fixed[4] = SQZ_FORMAT_VERSION, fixed[5] = 0, fixed[6] = fixed[7] = 0;
+  put32(fixed + 8, (uint32_t)size);
+  put32(fixed + 12, sqz_crc32(fixed + 16, size - 16));
+  memset(&e, 0, sizeof e);
+  m = sqz_model_load(fixed, size, &e);
+  if (m) run_once(m);
+  else require_reason(&e);
+  sqz_model_free(m);
+  free(fixed);
+  return 0;
+}
+
+static sqz_model *tiny[3];
+
+static void load_tiny_models(void) {
+  for (int v = 0; v < 3; v++) {
+    if (tiny[v]) continue;
+    size_t n = 0;
+    uint8_t *b = sqz_fuzz_tiny_model(v, &n);
+    sqz_error e;
+    tiny[v] = b ? sqz_model_load(b, n, &e) : NULL;
+    free(b);
+    if (!tiny[v]) abort();
+  }
+}
+
+int sqz_fuzz_image(const uint8_t *data, size_t size) {
+  if (size < 1) return 0;
+  load_tiny_models();
+  uint8_t sel = data[0];
+  data++, size--;
+  sqz_model *m = tiny[sel % 3];
+  unsigned flags = (sel & 0x10) ? SQZ_INPUT_RAW : 0;
+  sqz_error e = {SQZ_OK, ""};
+  sqz_status st;
+  if (sel & 0x20) {
+    /* raw pixels: width, height, format and stride padding from 4 bytes */
+    if (size < 4) return 0;
+    int w = 1 + data[0] % 64, h = 1 + data[1] % 64, fmt = 1 + data[2] % 4;
+    size_t stride = (size_t)w * fmt + data[3] % 8;
+    data += 4, size -= 4;
+    if ((size_t)(h - 1) * stride + (size_t)w * fmt > size) return 0;
+    st = sqz_classify_pixels(m, data, w, h, (sqz_pixel_format)fmt, stride, flags, &e);
+  } else {
+    st = sqz_classify_image(m, data, size, flags, &e);
+  }
+  if (st == SQZ_OK) {
+    sqz_prediction p[3];
+    if (sqz_top_k(m, 3, p) != 3 || !sqz_logits(m) || !sqz_probabilities(m)) abort();
+  } else {
+    require_reason(&e);
+    if (sqz_logits(m)) abort(); /* a failed call leaves no result */
+  }
+  return 0;
+}

@@ -1,0 +1,26 @@
+/* The fuzz targets' bodies, shared by the libFuzzer entry points
+ * (fuzz_model.c, fuzz_image.c) and tests/c/test_fuzz_regressions.c, which
+ * replays the seed corpus and every committed crash through them. */
+#ifndef SQZ_FUZZ_TARGETS_H
+#define SQZ_FUZZ_TARGETS_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* A small SqueezeNet-shaped model (conv, max pool, two fire modules, conv,
+ * global average pool; 10 classes) written with the format writer, with
+ * deterministic weights. variant 0: 16x16 input, shorter side to 18, R,G,B,
+ * float32; 1: the same in float16; 2: warp to 20x20, B,G,R, 0..255 minus
+ * means (the Caffe recipe), float32. Free with free(). */
+uint8_t *sqz_fuzz_tiny_model(int variant, size_t *size);
+
+/* Model loader: the bytes as given, then with the header's magic, version,
+ * flags, size and CRC made right (so mutations reach the section parser and
+ * the network planner); a model that loads is run once. */
+int sqz_fuzz_model(const uint8_t *data, size_t size);
+
+/* Decode + preprocess + classify with the tiny models. The first byte picks
+ * the model, SQZ_INPUT_RAW, and sqz_classify_pixels (sizes from the next
+ * bytes) instead of sqz_classify_image. */
+int sqz_fuzz_image(const uint8_t *data, size_t size);
+
+#endif

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (fuzz/) with clang-14 and ASan+UBSan, then runs
+# each for a bounded time from the seed corpus in the repository.
+#   scripts/fuzz.sh            each target SQZ_FUZZ_SECONDS (default 60) seconds,
+#                              libFuzzer seed SQZ_FUZZ_SEED (default 1)
+#   scripts/fuzz.sh --seeds    rewrites fuzz/corpus/model from the tiny models
+# A crash stops the run and leaves its input in build-fuzz/crash-*: commit it
+# under fuzz/regressions/<target>/ (tests/c/test_fuzz_regressions.c replays
+# every file there) and fix the library.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=build-fuzz
+mkdir -p "$out"
+cc=${SQZ_FUZZ_CC:-clang-14}
+flags=(-g -O1 -std=c11 -msse4.1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+       -Isrc/include -Isrc -Ifuzz -isystem /usr/include/stb)
+lib=(src/engine/*.c src/kernels/*.c src/kernels/*/*.c src/preprocess/*.c fuzz/targets.c)
+
+if [ "${1:-}" = "--seeds" ]; then
+  "$cc" -g -O1 -std=c11 -msse4.1 -Isrc/include -Isrc -Ifuzz -isystem /usr/include/stb \
+    "${lib[@]}" fuzz/make_seeds.c -lm -o "$out/make_seeds"
+  "$out/make_seeds" fuzz/corpus/model
+  exit 0
+fi
+
+seconds=${SQZ_FUZZ_SECONDS:-60}
+for target in ${SQZ_FUZZ_TARGETS:-model image}; do
+  echo "== fuzz_$target: building"
+  "$cc" "${flags[@]}" "${lib[@]}" "fuzz/fuzz_$target.c" -lm -o "$out/fuzz_$target"
+  # New inputs go to a scratch corpus in build-fuzz (fresh each run, and a fixed
+  # seed: the same executions as in CI, only how many depends on the machine);
+  # the committed seeds stay as they are.
+  rm -rf "$out/corpus-$target"
+  mkdir -p "$out/corpus-$target"
+  echo "== fuzz_$target: ${seconds}s from fuzz/corpus/$target"
+  "$out/fuzz_$target" -seed="${SQZ_FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=3072 -max_len=65536 \
+    -print_final_stats=1 -artifact_prefix="$out/crash-$target-" \
+    "$out/corpus-$target" "fuzz/corpus/$target" fuzz/regressions/"$target" 2>"$out/fuzz_$target.log" || {
+    tail -60 "$out/fuzz_$target.log"
+    echo "fuzz_$target found a crash: see $out/crash-$target-*; commit it under fuzz/regressions/$target/" >&2
+    exit 1
+  }
+  grep -E "stat::number_of_executed_units|stat::peak_rss_mb|INFO: Loaded|cov:" "$out/fuzz_$target.log" | tail -4
+done
