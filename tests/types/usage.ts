@@ -44,7 +44,7 @@ async function nodeApp(bytes: Uint8Array, buffer: ArrayBuffer): Promise<void> {
   }
   other.dispose();
   const names: readonly string[] = MODELS;
-  const d: 'squeezenet1_1' = DEFAULT_MODEL;
+  const d: 'default' = DEFAULT_MODEL;
   console.log(names, d);
 }
 
