@@ -57,7 +57,10 @@ static const char *reason(void) {
  * found here by fuzzing). Walk the markers as stb_image will and refuse such
  * a table first. Returns NULL or the reason. */
 static const char *jpeg_bad_huffman_table(const uint8_t *d, size_t size) {
-  size_t p = 2; /* after SOI */
+  size_t p = 0; /* stb_image reads any number of 0xFF before the SOI's D8 */
+  while (p < size && d[p] == 0xFF) p++;
+  if (p == 0 || p >= size || d[p] != 0xD8) return NULL; /* not a JPEG to stb_image */
+  p++;
   while (p + 4 <= size) {
     if (d[p] != 0xFF) { /* entropy-coded data: find the next marker */
       p++;
@@ -221,7 +224,7 @@ uint8_t *sqz_decode_image(const void *bytes, size_t size, int *width, int *heigh
     return NULL;
   }
 
-  if (size >= 2 && ((const uint8_t *)bytes)[0] == 0xFF && ((const uint8_t *)bytes)[1] == 0xD8) {
+  {
     const char *bad = jpeg_bad_huffman_table(bytes, size);
     if (bad) {
       sqz_fail(err, SQZ_ERR_IMAGE, "decode: corrupt JPEG (%s)", bad);
