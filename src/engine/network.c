@@ -24,7 +24,7 @@ typedef enum { STEP_CONV, STEP_WINOGRAD, STEP_IM2COL, STEP_MAXPOOL, STEP_GAP } s
 
 typedef struct step {
   step_kind kind;
-  char name[24];
+  char name[32];
   /* shapes */
   int ih, iw, cin, oh, ow, cout;
   /* conv */
@@ -207,7 +207,7 @@ static sqz_status plan(planner *p) {
   int h = d->recipe.input_height, w = d->recipe.input_width, c = 3, cur = 0;
   uint64_t act[2] = {(uint64_t)h * w * c, 0}, squeeze = 0;
   const float *in = p->buf[0];
-  char name[24];
+  char name[32];
   int gap_seen = 0;
   for (int i = 0; i < d->num_layers; i++) {
     const sqz_layer_desc *l = &d->layers[i];

@@ -63,7 +63,7 @@ static int find_model(const char *arg, char *path, size_t cap) {
     snprintf(path, cap, "%s/%s.sqz", env, arg);
     if (file_exists(path)) return 1;
   }
-  char exe[4096];
+  char exe[2048]; /* leaves room in path[4096] for the suffixes below */
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n > 0) {
     exe[n] = 0;

@@ -10,7 +10,7 @@
 #include "testutil.h"
 
 static void check_model(const char *model) {
-  char path[1024];
+  char path[2048];
   size_t size;
   static ref_entry refs[1000];
   int n = photos_load_reference(model, refs, 1000);
@@ -29,7 +29,7 @@ static void check_model(const char *model) {
   const char *limit = getenv("SQZ_TEST_PHOTOS");
   int step = limit && atoi(limit) > 0 && atoi(limit) < n ? n / atoi(limit) : 1, want = (n + step - 1) / step;
   for (int i = 0; i < n; i += step) {
-    snprintf(path, sizeof path, "%s/testdata/imagenet-sample/%s", test_shared_dir(), refs[i].file);
+    snprintf(path, sizeof path, "%s/testdata/imagenet-sample/%.255s", test_shared_dir(), refs[i].file);
     uint8_t *img = test_read_file(path, &size);
     CHECK(img != NULL, "cannot read %s", path);
     if (!img) continue;

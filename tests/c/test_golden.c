@@ -1,4 +1,4 @@
-/* The golden crops: ../shared/reference/<model>/*.ppm are exact network
+/* The golden crops: the .ppm files in ../shared/reference/<model>/ are exact network
  * inputs whose logits an independent PyTorch implementation computed.
  * Ours must match within 1e-3 with the same top-5 order, for both models,
  * with every kernel set (Winograd F(4x4)/F(2x2)/none for 3x3) and the scalar twins. */

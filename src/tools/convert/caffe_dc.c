@@ -10,7 +10,7 @@
  * `key: value` lines and `name {` … `}` blocks. */
 static sqz_status parse_prototxt(const char *text, src_graph *g, sqz_error *err) {
   int depth = 0, in_layer = 0, input_dims = 0;
-  char type[32] = "";
+  char type[64] = "";
   src_layer cur;
   memset(&cur, 0, sizeof cur);
   int global = 0, pool_max = 0;
