@@ -8,6 +8,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/simd.h"
+#include "kernels/store-4x8-tail-wasmsimd.h"
 
 void sqz_f32_igemm_minmax_ukernel_4x8__wasmsimd_splat(size_t mr, size_t nc, size_t kc,
                                                       size_t ks, const float **restrict a,
@@ -183,40 +184,8 @@ void sqz_f32_igemm_minmax_ukernel_4x8__wasmsimd_splat(size_t mr, size_t nc, size
       a -= ks * 4; /* rewind the indirection pointers for the next block */
       nc -= 8;
     } else {
-      if (nc & 4) {
-        wasm_v128_store(c3, vacc3x0123);
-        wasm_v128_store(c2, vacc2x0123);
-        wasm_v128_store(c1, vacc1x0123);
-        wasm_v128_store(c0, vacc0x0123);
-        vacc3x0123 = vacc3x4567;
-        vacc2x0123 = vacc2x4567;
-        vacc1x0123 = vacc1x4567;
-        vacc0x0123 = vacc0x4567;
-        c3 += 4;
-        c2 += 4;
-        c1 += 4;
-        c0 += 4;
-      }
-      if (nc & 2) {
-        wasm_v128_store64_lane(c3, vacc3x0123, 0);
-        wasm_v128_store64_lane(c2, vacc2x0123, 0);
-        wasm_v128_store64_lane(c1, vacc1x0123, 0);
-        wasm_v128_store64_lane(c0, vacc0x0123, 0);
-        vacc3x0123 = wasm_i64x2_shuffle(vacc3x0123, vacc3x0123, 1, 1);
-        vacc2x0123 = wasm_i64x2_shuffle(vacc2x0123, vacc2x0123, 1, 1);
-        vacc1x0123 = wasm_i64x2_shuffle(vacc1x0123, vacc1x0123, 1, 1);
-        vacc0x0123 = wasm_i64x2_shuffle(vacc0x0123, vacc0x0123, 1, 1);
-        c3 += 2;
-        c2 += 2;
-        c1 += 2;
-        c0 += 2;
-      }
-      if (nc & 1) {
-        wasm_v128_store32_lane(c3, vacc3x0123, 0);
-        wasm_v128_store32_lane(c2, vacc2x0123, 0);
-        wasm_v128_store32_lane(c1, vacc1x0123, 0);
-        wasm_v128_store32_lane(c0, vacc0x0123, 0);
-      }
+      sqz_store_4x8_tail__wasmsimd(nc, c0, c1, c2, c3, vacc0x0123, vacc0x4567, vacc1x0123,
+                                   vacc1x4567, vacc2x0123, vacc2x4567, vacc3x0123, vacc3x4567);
       nc = 0;
     }
   } while (nc != 0);
