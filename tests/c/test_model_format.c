@@ -4,7 +4,8 @@
  *   loads without code changes and matches a naive direct implementation;
  * - damaged files (truncated at any byte, bit flips, wrong magic/version,
  *   inconsistent shapes, allocation bombs) are refused with a reason;
- * - the converters refuse upstream files that are not consumed exactly. */
+ * - the converters refuse upstream files that are not consumed exactly;
+ * - the checksum is zlib's CRC-32. */
 #define _DEFAULT_SOURCE
 #include <math.h>
 #include <stdlib.h>
@@ -385,7 +386,32 @@ static void test_converters_exact(void) {
   remove("/tmp/sqz-test.sqz");
 }
 
+/* ---- the checksum: zlib's CRC-32, at every length and alignment ---- */
+
+static uint32_t crc32_bitwise(const uint8_t *p, size_t n) {
+  uint32_t c = 0xFFFFFFFFu;
+  for (size_t i = 0; i < n; i++) {
+    c ^= p[i];
+    for (int k = 0; k < 8; k++) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+  }
+  return c ^ 0xFFFFFFFFu;
+}
+
+static void test_crc32(void) {
+  /* the check value of CRC-32/ISO-HDLC (zlib.crc32(b"123456789")) */
+  CHECK(sqz_crc32((const uint8_t *)"123456789", 9) == 0xCBF43926u, "crc32 check value 0x%08x",
+        (unsigned)sqz_crc32((const uint8_t *)"123456789", 9));
+  CHECK(sqz_crc32(NULL, 0) == 0, "crc32 of nothing");
+  uint8_t buf[200];
+  uint32_t x = 12345;
+  for (size_t i = 0; i < sizeof buf; i++) buf[i] = (uint8_t)((x = x * 1103515245u + 12345u) >> 24);
+  for (size_t off = 0; off < 9; off++)
+    for (size_t n = 0; n + off <= sizeof buf; n += 7)
+      CHECK(sqz_crc32(buf + off, n) == crc32_bitwise(buf + off, n), "crc32 at offset %zu, %zu bytes", off, n);
+}
+
 int main(void) {
+  test_crc32();
   test_upstream_shapes();
   test_other_fire_sizes();
   test_allocation_bomb();
