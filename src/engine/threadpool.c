@@ -72,7 +72,7 @@ static void wait_while_equal(_Atomic uint32_t *word, uint32_t value) {
 
 static void wake_all(_Atomic uint32_t *word) {
 #if defined(SQZ_POOL_WASM)
-  __builtin_wasm_memory_atomic_notify((int *)word, UINT32_MAX);
+  __builtin_wasm_memory_atomic_notify((int *)word, INT_MAX);
 #elif defined(SQZ_POOL_NATIVE)
   syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 #else
@@ -80,11 +80,19 @@ static void wake_all(_Atomic uint32_t *word) {
 #endif
 }
 
+/* Called through pointers the optimisers cannot see through, so that they stay
+ * out of line: V8's baseline wasm compiler (Liftoff; Node 20) loses locals held
+ * in registers across memory.atomic.wait32 (a worker's index came back as 0),
+ * and a worker's endless loop never moves on to optimised code. Around a call,
+ * Liftoff keeps its locals in memory. */
+static void (*volatile wait_fn)(_Atomic uint32_t *, uint32_t) = wait_while_equal;
+static void (*volatile wake_fn)(_Atomic uint32_t *) = wake_all;
+
 static void publish(sqz_pool *p) {
   uint32_t g = atomic_load_explicit(&p->generation, memory_order_relaxed) + 1;
   if (g == 0) g = 1; /* 0 is what a worker has seen before its first job */
   atomic_store_explicit(&p->generation, g, memory_order_release);
-  wake_all(&p->generation);
+  wake_fn(&p->generation);
 }
 
 static void run_items(sqz_pool *p, int thread) {
@@ -107,7 +115,7 @@ void sqz_pool_worker_run(sqz_pool *p, int index) {
         cpu_relax();
         continue;
       }
-      wait_while_equal(&p->generation, seen);
+      wait_fn(&p->generation, seen);
     }
     seen = g;
     if (atomic_load_explicit(&p->shutdown, memory_order_acquire)) break;
