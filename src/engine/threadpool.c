@@ -1,9 +1,13 @@
-/* The thread pool: one job at a time, published by bumping `generation`;
- * threads take items from an atomic counter and count themselves out
- * through `active`. Workers spin a little before sleeping (the next step of
- * a network follows within microseconds) and sleep on the generation word:
- * a futex natively, memory.atomic.wait32 in wasm. The caller never sleeps,
- * only spins, since a browser's main thread may not wait. */
+/* The thread pool: one job at a time. A job is its fields plus a claim word
+ * (job number << 32 | next item); threads claim items by compare-and-swap,
+ * so a worker that wakes late finds the job closed and claims nothing, and
+ * the caller waits only for items to be done, never for a worker that the
+ * system has not scheduled (two cores shared with other work, a busy phone).
+ * A claimed item keeps its job open, so the fields read after a claim are
+ * that job's. Workers spin a little before sleeping (a network's next step
+ * follows within microseconds) and sleep on `generation`, bumped for each
+ * job: a futex natively, memory.atomic.wait32 in wasm. The caller never
+ * sleeps, only spins, since a browser's main thread may not wait. */
 #if defined(__linux__) && !defined(_GNU_SOURCE)
 #define _GNU_SOURCE
 #endif
@@ -30,8 +34,10 @@
 #endif
 
 #define SQZ_POOL_MAX_THREADS 64
-/* Polls of the generation word before a worker sleeps (~tens of µs). */
-#define SQZ_POOL_SPINS 20000
+#define CLOSED UINT32_MAX
+/* Polls of the generation word before a worker sleeps (some µs: long enough
+ * to catch the next step, short enough not to hold a core others need). */
+#define SQZ_POOL_SPINS 4000
 
 typedef struct sqz_pool_start {
   struct sqz_pool *pool;
@@ -42,12 +48,12 @@ struct sqz_pool {
   int threads;
   _Atomic uint32_t generation; /* bumped for each job and for shutdown */
   _Atomic int shutdown;
-  _Atomic size_t next;         /* next item to take */
-  _Atomic int active;          /* workers still in the current job */
+  _Atomic uint64_t claim;      /* job number << 32 | next item (CLOSED: none) */
+  _Atomic size_t done;         /* items of the current job done */
   _Atomic int inside;          /* workers inside sqz_pool_worker_run */
-  sqz_pool_task_fn fn;         /* the job, published by generation */
-  void *context;
-  size_t items;
+  _Atomic(sqz_pool_task_fn) fn; /* the job (atomics: a late worker may read them) */
+  _Atomic(void *) context;
+  _Atomic size_t items;
 #ifdef SQZ_POOL_NATIVE
   pthread_t handles[SQZ_POOL_MAX_THREADS];
   sqz_pool_start starts[SQZ_POOL_MAX_THREADS];
@@ -90,16 +96,20 @@ static void (*volatile wake_fn)(_Atomic uint32_t *) = wake_all;
 
 static void publish(sqz_pool *p) {
   uint32_t g = atomic_load_explicit(&p->generation, memory_order_relaxed) + 1;
-  if (g == 0) g = 1; /* 0 is what a worker has seen before its first job */
-  atomic_store_explicit(&p->generation, g, memory_order_release);
+  if (g == 0) g = 1;
+  atomic_store(&p->generation, g);
   wake_fn(&p->generation);
 }
 
-static void run_items(sqz_pool *p, int thread) {
+/* Claims and runs items of job `job` until it has none left. */
+static void run_items(sqz_pool *p, uint32_t job, int thread) {
   for (;;) {
-    size_t i = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed);
-    if (i >= p->items) return;
-    p->fn(p->context, i, thread);
+    uint64_t c = atomic_load(&p->claim);
+    uint32_t i = (uint32_t)c;
+    if ((uint32_t)(c >> 32) != job || i == CLOSED || i >= atomic_load(&p->items)) return;
+    if (!atomic_compare_exchange_weak(&p->claim, &c, c + 1)) continue;
+    atomic_load(&p->fn)(atomic_load(&p->context), i, thread);
+    atomic_fetch_add_explicit(&p->done, 1, memory_order_release);
   }
 }
 
@@ -119,29 +129,36 @@ void sqz_pool_worker_run(sqz_pool *p, int index) {
     }
     seen = g;
     if (atomic_load_explicit(&p->shutdown, memory_order_acquire)) break;
-    run_items(p, index);
-    atomic_fetch_sub_explicit(&p->active, 1, memory_order_release);
+    run_items(p, g, index);
   }
   atomic_fetch_sub_explicit(&p->inside, 1, memory_order_release);
 }
 
 void sqz_pool_parallelize(sqz_pool *p, sqz_pool_task_fn fn, void *context, size_t items) {
-  if (!p || p->threads <= 1 || items <= 1) {
+  if (!p || p->threads <= 1 || items <= 1 || items >= CLOSED) {
     for (size_t i = 0; i < items; i++) fn(context, i, 0);
     return;
   }
-  p->fn = fn, p->context = context, p->items = items;
-  atomic_store_explicit(&p->next, 0, memory_order_relaxed);
-  atomic_store_explicit(&p->active, p->threads - 1, memory_order_relaxed);
-  publish(p);
-  run_items(p, 0);
-  for (unsigned spins = 0; atomic_load_explicit(&p->active, memory_order_acquire) != 0; spins++) {
+  /* The claim is closed (job done) from the last job; workers see the new
+   * fields only through claims tagged with the new job number. */
+  uint32_t job = atomic_load_explicit(&p->generation, memory_order_relaxed) + 1;
+  if (job == 0) job = 1; /* 0 is what a worker has seen before its first job */
+  atomic_store(&p->fn, fn);
+  atomic_store(&p->context, context);
+  atomic_store(&p->items, items);
+  atomic_store(&p->done, 0);
+  atomic_store(&p->claim, (uint64_t)job << 32);
+  atomic_store(&p->generation, job);
+  wake_fn(&p->generation);
+  run_items(p, job, 0);
+  for (unsigned spins = 0; atomic_load_explicit(&p->done, memory_order_acquire) != items; spins++) {
     cpu_relax();
 #ifdef SQZ_POOL_NATIVE
-    /* two cores shared with other work: let a preempted worker finish */
+    /* two cores shared with other work: let a preempted worker finish its item */
     if ((spins & 1023) == 1023) sched_yield();
 #endif
   }
+  atomic_store(&p->claim, (uint64_t)job << 32 | CLOSED);
 }
 
 void sqz_pool_shutdown(sqz_pool *p) {
@@ -169,6 +186,7 @@ sqz_pool *sqz_pool_create(int threads, sqz_error *err) {
     sqz_fail(err, SQZ_ERR_MEMORY, "out of memory for the thread pool");
     return NULL;
   }
+  atomic_store(&p->claim, CLOSED); /* no job yet */
   if (threads < 1) threads = 1;
   if (threads > SQZ_POOL_MAX_THREADS) threads = SQZ_POOL_MAX_THREADS;
 #if defined(SQZ_POOL_WASM)
