@@ -104,9 +104,9 @@ static void check_model(const char *model) {
   DIR *dp = opendir(dir);
   CHECK(dp != NULL, "cannot open %s", dir);
   struct dirent *e;
-  int crops = 0;
+  int crops = 0, quick = getenv("SQZ_TEST_QUICK") != NULL; /* the sanitizer run: two crops */
   float worst = 0;
-  while (dp && models[2] && (e = readdir(dp))) {
+  while (dp && models[2] && (!quick || crops < 2) && (e = readdir(dp))) {
     size_t n = strlen(e->d_name);
     if (n < 5 || strcmp(e->d_name + n - 4, ".ppm")) continue;
     char ppm[2048], ref[2048];
@@ -150,7 +150,7 @@ static void check_model(const char *model) {
     free(rbytes);
   }
   if (dp) closedir(dp);
-  CHECK(crops >= 8, "%s: only %d golden crops", model, crops);
+  CHECK(crops >= (quick ? 2 : 8), "%s: only %d golden crops", model, crops);
   printf("%s: %d golden crops identical on 1, 2, 3 threads, max |diff| %.3g from the reference\n", model, crops, worst);
   for (int t = 0; t < 3; t++) sqz_model_free(models[t]);
   free(d);
