@@ -83,6 +83,9 @@ export async function createThreadedEngine(module) {
   const memory = new WebAssembly.Memory({ ...MEMORY_PAGES, shared: true });
   const instance = await WebAssembly.instantiate(module, threadImports(module, memory));
   instance.exports.__wasm_call_ctors();
+  // Thread-locals (errno, stb_image's failure reason) of the calling thread:
+  // without this they would sit at address 0. Workers use none.
+  instance.exports.emscripten_tls_init();
   return new ThreadedEngine(instance, memory, module);
 }
 
