@@ -108,7 +108,7 @@ async function benchModel(model) {
     const [label, wasm] = args[i + 1].split('=');
     specs.push([label, { runtime: 'ours', model, rgba, width, height, threads: 1, wasm }]);
   });
-  if (existsSync(join(root, 'dist', 'squeezenet-threads.wasm')))
+  if (existsSync(join(root, 'dist', 'squeezenet-mt.wasm')))
     specs.push(['ours 2t', { runtime: 'ours', model, rgba, width, height, threads: 2 }]);
   if (!flag('--no-peers')) {
     specs.push(['onnxruntime-web 1t', { runtime: 'ort', model, input, threads: 1 }]);
@@ -158,6 +158,8 @@ async function benchModel(model) {
   const byCat = {};
   for (const s of steps) byCat[category(s.name)] = (byCat[category(s.name)] || 0) + s.ms;
   const memory = await ours.call('memory');
+  const ours2 = runners.find((r) => r.label === 'ours 2t');
+  const memory2 = ours2 ? await ours2.call('memory') : null;
   for (const r of runners) await r.stop();
 
   const get = (label) => results.find((r) => r.runtime === label);
@@ -169,6 +171,8 @@ async function benchModel(model) {
     ours_1t_over_fastest_peer_1t: fastest1 ? o1.median_ms / fastest1.median_ms : null,
     fastest_peer_1t: fastest1 && fastest1.runtime,
     ours_best_over_ort_2t: ort2 ? o2.median_ms / ort2.median_ms : null,
+    ours_2t_over_ort_2t: ort2 && get('ours 2t') ? get('ours 2t').median_ms / ort2.median_ms : null,
+    ours_2t_over_ours_1t: get('ours 2t') ? get('ours 2t').median_ms / o1.median_ms : null,
   };
 
   log(`\n| runtime | median ms | min ms | ours 1t / this | ours best / this | top-1 | max |Δlogit| vs ours |`);
@@ -177,7 +181,9 @@ async function benchModel(model) {
     log(`| ${r.runtime} | ${fmt(r.median_ms)} | ${fmt(r.min_ms)} | ${fmt(o1.median_ms / r.median_ms)} | ${fmt(o2.median_ms / r.median_ms)} | ${r.top1.join(',')}${r.same_top1 ? '' : ' (DIFFERS)'} | ${r.max_logit_diff_vs_ours.toExponential(1)} |`);
   }
   log(`\ngoals: ours 1t / fastest peer 1t (${goals.fastest_peer_1t}) = ${fmt(goals.ours_1t_over_fastest_peer_1t)} (float32 ≤ 0.9, default ≤ 0.6); ours best / onnxruntime-web 2t = ${fmt(goals.ours_best_over_ort_2t)} (≤ 0.6)`);
+  log(`ours 2t / onnxruntime-web 2t = ${fmt(goals.ours_2t_over_ort_2t)}; ours 2t / ours 1t = ${fmt(goals.ours_2t_over_ours_1t)}`);
   log(`peak wasm memory (ours, 1 thread): ${(memory.memory / 1048576).toFixed(2)} MB (heap break ${(memory.heapBreak / 1048576).toFixed(2)} MB; INITIAL_MEMORY 16 MB)`);
+  if (memory2) log(`peak wasm memory (ours, 2 threads, shared): ${(memory2.memory / 1048576).toFixed(2)} MB (heap break ${(memory2.heapBreak / 1048576).toFixed(2)} MB)`);
   log(`\nprofile (ours, 1 thread, median of 10, sum ${fmt(total)} ms):`);
   log(Object.entries(byCat).map(([k, v]) => `${k} ${(100 * v / total).toFixed(0)}%`).join(', '));
   for (const s of steps) log(`  ${s.name.padEnd(20)} ${fmt(s.ms)} ms ${(100 * s.ms / total).toFixed(1)}%`);
@@ -187,8 +193,11 @@ async function benchModel(model) {
   if (!flag('--no-native') && existsSync(nativeBin)) {
     native = JSON.parse(execFileSync(nativeBin, [join(root, 'models', `${model}.sqz`), join(refDir, crop), String(runs)], { encoding: 'utf8' }));
     log(`native (build/sqz_bench, 1 thread): median ${fmt(native.median_ms)} ms, min ${fmt(native.min_ms)} ms per image; wasm 1t / native = ${fmt(o1.median_ms / native.median_ms)}`);
+    const native2 = JSON.parse(execFileSync(nativeBin, [join(root, 'models', `${model}.sqz`), join(refDir, crop), String(runs), '2'], { encoding: 'utf8' }));
+    native.threads2 = { median_ms: native2.median_ms, min_ms: native2.min_ms };
+    log(`native (build/sqz_bench, 2 threads): median ${fmt(native2.median_ms)} ms, min ${fmt(native2.min_ms)} ms per image`);
   }
-  return { model, input: crop, width, height, runs, warmup, results, failures, goals, peak_wasm_memory_bytes: memory.memory, heap_break_bytes: memory.heapBreak, profile: { steps, by_category_ms: byCat }, native };
+  return { model, input: crop, width, height, runs, warmup, results, failures, goals, peak_wasm_memory_bytes: memory.memory, heap_break_bytes: memory.heapBreak, peak_wasm_memory_bytes_2t: memory2?.memory ?? null, profile: { steps, by_category_ms: byCat }, native };
 }
 
 const out = [];

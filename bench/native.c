@@ -37,11 +37,12 @@ static int cmp(const void *a, const void *b) {
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: sqz_bench MODEL.sqz CROP.ppm [RUNS]\n");
+    fprintf(stderr, "usage: sqz_bench MODEL.sqz CROP.ppm [RUNS [THREADS]]\n");
     return 2;
   }
   int runs = argc > 3 ? atoi(argv[3]) : 30;
   if (runs < 1) runs = 1;
+  sqz_options options = {.threads = argc > 4 ? atoi(argv[4]) : 1};
   size_t msize, psize;
   void *mbytes = read_file(argv[1], &msize);
   unsigned char *ppm = read_file(argv[2], &psize);
@@ -57,7 +58,7 @@ int main(int argc, char **argv) {
   }
   const unsigned char *pixels = ppm + off + 1;
   sqz_error err;
-  sqz_model *m = sqz_model_load(mbytes, msize, &err);
+  sqz_model *m = sqz_model_load_with_options(mbytes, msize, &options, &err);
   if (!m) {
     fprintf(stderr, "sqz_bench: %s: %s\n", argv[1], err.message);
     return 1;

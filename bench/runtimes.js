@@ -21,14 +21,17 @@ function argmax(x) {
  *  normalisation) and network and top-1 timed. Optional threads (shared memory). */
 async function openOurs({ model, rgba, width, height, threads, wasm }) {
   const { createEngine, PixelFormat } = await import(join(root, 'src/js/engine.js'));
-  let engine;
+  let engine, handle;
   if (threads > 1) {
     const { createThreadedEngine } = await import(join(root, 'src/js/threads.js'));
-    engine = await createThreadedEngine(readFileSync(wasm ? wasm : join(root, 'dist/squeezenet-threads.wasm')), { threads });
+    const module = await WebAssembly.compile(readFileSync(wasm ? wasm : join(root, 'dist/squeezenet-mt.wasm')));
+    engine = await createThreadedEngine(module);
+    handle = await engine.loadModelThreaded(readFileSync(join(root, 'models', `${model}.sqz`)), threads);
+    if (engine.threadCount(handle) !== threads) throw new Error(`${engine.threadCount(handle)} threads, not ${threads}`);
   } else {
     engine = await createEngine(readFileSync(wasm ? wasm : join(root, 'dist/squeezenet.wasm')));
+    handle = engine.loadModel(readFileSync(join(root, 'models', `${model}.sqz`)));
   }
-  const handle = engine.loadModel(readFileSync(join(root, 'models', `${model}.sqz`)));
   const info = engine.modelInfo(handle);
   const e = engine.exports;
   return {

@@ -8,3 +8,4 @@ shared=${SQZ_SHARED_DIR:-$PWD/../shared}
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSQZ_SHARED_DIR="$shared" >/dev/null
 cmake --build build -j"$(nproc)"
 bash scripts/build-wasm.sh dist/squeezenet.wasm
+bash scripts/build-wasm.sh --threads dist/squeezenet-mt.wasm

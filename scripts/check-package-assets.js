@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const needed = ['dist/squeezenet.wasm', 'models/default.sqz', 'models/squeezenet1_1.sqz', 'models/squeezenet1_0.sqz',
+const needed = ['dist/squeezenet.wasm', 'dist/squeezenet-mt.wasm', 'models/default.sqz', 'models/squeezenet1_1.sqz', 'models/squeezenet1_0.sqz',
   'models/squeezenet1_1-compact.sqz'];
 const missing = needed.filter((f) => {
   try { return !statSync(path.join(root, f)).isFile(); } catch { return true; }

@@ -137,7 +137,7 @@ function showRuntime(c, loadMs) {
   const parts = [
     `Loaded in ${Math.round(loadMs)} ms`,
     c.worker === false ? 'runs on the main thread' : 'runs in a worker',
-    threads ? `${threads} thread${threads === 1 ? '' : 's'}` : 'single-threaded',
+    threads > 1 ? `${threads} threads` : 'single-threaded',
     `cross-origin isolated: ${self.crossOriginIsolated ? 'yes' : 'no'}`,
   ];
   ui.runtimeInfo.textContent = parts.join(' · ');

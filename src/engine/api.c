@@ -16,6 +16,7 @@ struct sqz_model {
   char **label_full;  /* num_classes pointers into label_text */
   char **label_short;
   sqz_network *net;
+  sqz_pool *pool;     /* NULL: one thread */
   void *scratch;      /* preprocessing scratch, sized once */
   const float *logits; /* inside the network, valid after a run */
   float *probabilities;
@@ -60,6 +61,16 @@ static sqz_status load_labels(sqz_model *m, const sqz_model_desc *d, sqz_error *
 }
 
 sqz_model *sqz_model_load(const void *data, size_t size, sqz_error *err) {
+  return sqz_model_load_with_options(data, size, NULL, err);
+}
+
+sqz_model *sqz_model_load_with_options(const void *data, size_t size, const sqz_options *options,
+                                       sqz_error *err) {
+  int threads = options ? options->threads : 1;
+  if (threads < 0 || threads > SQZ_MAX_THREADS) {
+    sqz_fail(err, SQZ_ERR_ARGUMENT, "threads must be from 1 to %d, not %d", SQZ_MAX_THREADS, threads);
+    return NULL;
+  }
   if (!data || size == 0) {
     sqz_fail(err, SQZ_ERR_ARGUMENT, "model: no bytes given (empty file?)");
     return NULL;
@@ -80,6 +91,10 @@ sqz_model *sqz_model_load(const void *data, size_t size, sqz_error *err) {
     st = load_labels(m, d, err);
   }
   if (st == SQZ_OK) st = sqz_network_create(d, NULL, &m->net, err);
+  if (st == SQZ_OK && threads > 1) {
+    m->pool = sqz_pool_create(threads, err);
+    st = m->pool ? sqz_network_set_pool(m->net, m->pool, err) : SQZ_ERR_MEMORY;
+  }
   if (st == SQZ_OK) {
     m->num_classes = sqz_network_num_classes(m->net);
     size_t scratch = sqz_preprocess_scratch_bytes(&m->recipe);
@@ -99,6 +114,7 @@ sqz_model *sqz_model_load(const void *data, size_t size, sqz_error *err) {
 void sqz_model_free(sqz_model *m) {
   if (!m) return;
   sqz_network_free(m->net);
+  sqz_pool_free(m->pool);
   free(m->label_text);
   free(m->label_full);
   free(m->label_short);
@@ -117,6 +133,7 @@ sqz_model_info sqz_model_get_info(const sqz_model *m) {
   info.num_classes = m->num_classes;
   info.file_bytes = m->file_bytes;
   info.memory_bytes = m->memory_bytes;
+  info.threads = sqz_pool_threads(m->pool);
   return info;
 }
 
@@ -137,6 +154,7 @@ static void softmax(const float *x, float *y, int n) {
 }
 
 sqz_network *sqz_model_network(sqz_model *m) { return m ? m->net : NULL; }
+sqz_pool *sqz_model_pool(sqz_model *m) { return m ? m->pool : NULL; }
 
 sqz_status sqz_model_prepare(sqz_model *m, const uint8_t *pixels, int width, int height,
                              sqz_pixel_format format, size_t stride, unsigned flags, sqz_error *err) {

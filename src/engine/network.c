@@ -54,6 +54,9 @@ struct sqz_network {
   float *logits;
   const float *zero;      /* zeros for padding, as wide as the widest input */
   float *work;            /* one chunk's Winograd transforms or im2col rows */
+  size_t work_floats;
+  sqz_pool *pool;         /* threads (not owned); NULL: the caller alone */
+  float *thread_work;     /* work for threads 1.., work_floats apart */
   void *memory; /* one allocation holds everything */
   size_t memory_bytes;
   sqz_clock_fn clock;
@@ -346,6 +349,7 @@ sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *ker
   q.zero = take(&q, p.zero_floats * 4);
   net->logits = take(&q, (uint64_t)net->num_classes * 4);
   net->work = p.work_floats ? take(&q, p.work_floats * 4) : NULL;
+  net->work_floats = (size_t)p.work_floats;
   net->zero = q.zero;
   q.scratch = scratch_bytes ? take(&q, scratch_bytes) : q.buf[0];
   memset(q.zero, 0, (size_t)p.zero_floats * 4);
@@ -363,13 +367,34 @@ sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *ker
 
 void sqz_network_free(sqz_network *net) {
   if (!net) return;
+  free(net->thread_work);
   free(net->memory);
   free(net);
 }
 
 float *sqz_network_input(sqz_network *net) { return net->input; }
 int sqz_network_num_classes(const sqz_network *net) { return net->num_classes; }
-size_t sqz_network_memory_bytes(const sqz_network *net) { return net->memory_bytes + sizeof *net; }
+size_t sqz_network_memory_bytes(const sqz_network *net) {
+  size_t extra = net->thread_work ? (size_t)(sqz_pool_threads(net->pool) - 1) * net->work_floats * sizeof(float) : 0;
+  return net->memory_bytes + sizeof *net + extra;
+}
+
+sqz_status sqz_network_set_pool(sqz_network *net, sqz_pool *pool, sqz_error *err) {
+  int threads = sqz_pool_threads(pool);
+  float *work = NULL;
+  if (threads > 1 && net->work_floats) {
+    work = malloc((size_t)(threads - 1) * net->work_floats * sizeof(float));
+    if (!work) return sqz_fail(err, SQZ_ERR_MEMORY, "out of memory for %d threads' work buffers", threads);
+  }
+  free(net->thread_work);
+  net->thread_work = work;
+  net->pool = pool;
+  return SQZ_OK;
+}
+
+static float *work_of(const sqz_network *net, int thread) {
+  return thread == 0 ? net->work : net->thread_work + (size_t)(thread - 1) * net->work_floats;
+}
 int sqz_network_num_steps(const sqz_network *net) { return net->num_steps; }
 const char *sqz_network_step_name(const sqz_network *net, int i) {
   return i >= 0 && i < net->num_steps ? net->steps[i].name : NULL;
@@ -379,91 +404,144 @@ void sqz_network_set_clock(sqz_network *net, sqz_clock_fn clock, double *step_ms
   net->step_ms = step_ms;
 }
 
-/* Column blocks keep a slice of packed weights in L1 while every pixel
- * tile passes over it (conv10's 2 MB of weights would otherwise stream
- * from memory once per tile). */
-static void run_conv(const sqz_kernels *k, const step *s) {
+/* Each step runs as items spread over the pool's threads. An item's work is
+ * the same kernel calls whichever thread runs it and however many there are,
+ * so results are identical for every thread count. */
+typedef struct step_job {
+  const sqz_network *net;
+  const step *s;
+  size_t nb, n_blocks, m_groups, tiles_per_group; /* run_conv */
+} step_job;
+
+/* Column blocks keep a slice of packed weights in L1 while every pixel tile
+ * of a group passes over it (conv10's 2 MB of weights would otherwise stream
+ * from memory once per tile). An item is one column block × one group of
+ * pixel tiles; one group when there are enough blocks to share out. */
+static void conv_item(void *context, size_t item, int thread) {
+  const step_job *j = context;
+  const sqz_kernels *k = j->net->k;
+  const step *s = j->s;
   size_t m_total = (size_t)s->oh * s->ow, mr = k->mr, nr = k->nr;
   size_t kc = (size_t)s->cin, ks = (size_t)s->kh * s->kw;
-  size_t block_bytes = (nr + kc * ks * nr) * sizeof(float);
-  size_t nb = (16384 / block_bytes) * nr;
-  if (nb < nr) nb = nr;
   size_t cm_stride = s->out_pixel_stride * sizeof(float);
-  for (size_t n0 = 0; n0 < (size_t)s->cout; n0 += nb) {
-    size_t nc = (size_t)s->cout - n0 < nb ? (size_t)s->cout - n0 : nb;
-    const float *w = s->packed + (n0 / nr) * (nr + kc * ks * nr);
-    for (size_t m0 = 0; m0 < m_total; m0 += mr) {
-      size_t m = m_total - m0 < mr ? m_total - m0 : mr;
-      float *c = s->output + m0 * s->out_pixel_stride + n0;
-      if (s->indirection)
-        k->igemm(m, nc, kc, ks, s->indirection + (m0 / mr) * ks * mr, w, c, cm_stride,
-                 nr * sizeof(float), &s->params);
-      else
-        k->gemm(m, nc, kc, s->input + m0 * kc, kc * sizeof(float), w, c, cm_stride,
-                nr * sizeof(float), &s->params);
-    }
+  size_t n0 = (item / j->m_groups) * j->nb, g = item % j->m_groups;
+  size_t nc = (size_t)s->cout - n0 < j->nb ? (size_t)s->cout - n0 : j->nb;
+  const float *w = s->packed + (n0 / nr) * (nr + kc * ks * nr);
+  size_t m_begin = g * j->tiles_per_group * mr, m_end = m_begin + j->tiles_per_group * mr;
+  if (m_end > m_total) m_end = m_total;
+  for (size_t m0 = m_begin; m0 < m_end; m0 += mr) {
+    size_t m = m_total - m0 < mr ? m_total - m0 : mr;
+    float *c = s->output + m0 * s->out_pixel_stride + n0;
+    if (s->indirection)
+      k->igemm(m, nc, kc, ks, s->indirection + (m0 / mr) * ks * mr, w, c, cm_stride, nr * sizeof(float),
+               &s->params);
+    else
+      k->gemm(m, nc, kc, s->input + m0 * kc, kc * sizeof(float), w, c, cm_stride, nr * sizeof(float),
+              &s->params);
   }
 }
 
-/* Winograd F(t x t, 3x3), chunk by chunk: transform the chunk's input tiles,
- * (t+2)^2 GEMMs (one per transformed element), transform back into the output. */
-static void run_winograd(const sqz_network *net, const step *s) {
+static void run_conv(const sqz_network *net, const step *s) {
+  const sqz_kernels *k = net->k;
+  size_t m_total = (size_t)s->oh * s->ow, mr = k->mr, nr = k->nr;
+  size_t block_bytes = (nr + (size_t)s->cin * s->kh * s->kw * nr) * sizeof(float);
+  step_job j = {.net = net, .s = s};
+  j.nb = (16384 / block_bytes) * nr;
+  if (j.nb < nr) j.nb = nr;
+  j.n_blocks = ((size_t)s->cout + j.nb - 1) / j.nb;
+  size_t tiles = (m_total + mr - 1) / mr, threads = (size_t)sqz_pool_threads(net->pool);
+  /* enough items (8 per thread) for threads slowed by others to even out */
+  j.m_groups = threads > 1 && j.n_blocks < 8 * threads ? (8 * threads + j.n_blocks - 1) / j.n_blocks : 1;
+  if (j.m_groups > tiles) j.m_groups = tiles;
+  j.tiles_per_group = (tiles + j.m_groups - 1) / j.m_groups;
+  j.m_groups = (tiles + j.tiles_per_group - 1) / j.tiles_per_group;
+  sqz_pool_parallelize(net->pool, conv_item, &j, j.n_blocks * j.m_groups);
+}
+
+/* Winograd F(t x t, 3x3), chunk by chunk (an item): transform the chunk's
+ * input tiles, (t+2)^2 GEMMs (one per transformed element), transform back
+ * into the output. Each thread has its own work buffer. */
+static void winograd_item(void *context, size_t item, int thread) {
+  const step_job *j = context;
+  const sqz_network *net = j->net;
+  const step *s = j->s;
   const sqz_kernels *k = net->k;
   const size_t mr = k->mr, cin = (size_t)s->cin, cout = (size_t)s->cout, chunk = s->winograd_chunk;
   const size_t t = s->winograd_tile, sets = (t + 2) * (t + 2);
   const size_t tiles = (((size_t)s->oh + t - 1) / t) * (((size_t)s->ow + t - 1) / t);
   const size_t set = sqz_packed_conv_size(cout, cin, 1, 1, k->nr);
-  float *v = net->work, *m = net->work + sets * chunk * cin;
+  float *work = work_of(net, thread);
+  float *v = work, *m = work + sets * chunk * cin;
   const sqz_minmax_params none = {-INFINITY, INFINITY};
-  for (size_t t0 = 0; t0 < tiles; t0 += chunk) {
-    const size_t n = tiles - t0 < chunk ? tiles - t0 : chunk;
-    s->winograd_input(s->input, (size_t)s->ih, (size_t)s->iw, cin, net->zero, t0, n, v, chunk * cin);
-    for (size_t xi = 0; xi < sets; xi++) {
-      for (size_t r = 0; r < n; r += mr) {
-        k->gemm(n - r < mr ? n - r : mr, cout, cin, v + xi * chunk * cin + r * cin, cin * sizeof(float),
-                s->packed + xi * set, m + xi * chunk * cout + r * cout, cout * sizeof(float),
-                k->nr * sizeof(float), &none);
-      }
+  const size_t t0 = item * chunk, n = tiles - t0 < chunk ? tiles - t0 : chunk;
+  s->winograd_input(s->input, (size_t)s->ih, (size_t)s->iw, cin, net->zero, t0, n, v, chunk * cin);
+  for (size_t xi = 0; xi < sets; xi++) {
+    for (size_t r = 0; r < n; r += mr) {
+      k->gemm(n - r < mr ? n - r : mr, cout, cin, v + xi * chunk * cin + r * cin, cin * sizeof(float),
+              s->packed + xi * set, m + xi * chunk * cout + r * cout, cout * sizeof(float),
+              k->nr * sizeof(float), &none);
     }
-    s->winograd_output(m, chunk * cout, cout, s->bias, t0, n, (size_t)s->oh, (size_t)s->ow, s->output,
-                       s->out_pixel_stride, &s->params);
   }
+  s->winograd_output(m, chunk * cout, cout, s->bias, t0, n, (size_t)s->oh, (size_t)s->ow, s->output,
+                     s->out_pixel_stride, &s->params);
+}
+
+static void run_winograd(const sqz_network *net, const step *s) {
+  const size_t t = s->winograd_tile;
+  const size_t tiles = (((size_t)s->oh + t - 1) / t) * (((size_t)s->ow + t - 1) / t);
+  step_job j = {.net = net, .s = s};
+  sqz_pool_parallelize(net->pool, winograd_item, &j, (tiles + s->winograd_chunk - 1) / s->winograd_chunk);
 }
 
 /* im2col: rows of kh*kw*cin floats (tap-major, as the weights are packed),
- * a chunk of output pixels at a time, then one GEMM per tile of rows. */
-static void run_im2col(const sqz_network *net, const step *s) {
+ * a chunk of output pixels at a time (an item), then one GEMM per tile of rows. */
+static void im2col_item(void *context, size_t item, int thread) {
+  const step_job *j = context;
+  const sqz_network *net = j->net;
+  const step *s = j->s;
   const sqz_kernels *k = net->k;
   const size_t cin = (size_t)s->cin, kw = (size_t)s->kw, kc = cin * s->kh * kw, chunk = s->im2col_chunk;
   const size_t m_total = (size_t)s->oh * s->ow, mr = k->mr;
-  for (size_t m0 = 0; m0 < m_total; m0 += chunk) {
-    const size_t n = m_total - m0 < chunk ? m_total - m0 : chunk;
-    float *row = net->work;
-    for (size_t r = 0; r < n; r++, row += kc) {
-      const int oy = (int)((m0 + r) / s->ow), ox = (int)((m0 + r) % s->ow);
-      const int x0 = ox * s->stride - s->pad;
-      for (int ky = 0; ky < s->kh; ky++) {
-        const int y = oy * s->stride - s->pad + ky;
-        float *dst = row + (size_t)ky * kw * cin;
-        if (y < 0 || y >= s->ih) {
-          memset(dst, 0, kw * cin * sizeof(float));
-        } else if (x0 >= 0 && x0 + s->kw <= s->iw) {
-          memcpy(dst, s->input + ((size_t)y * s->iw + x0) * cin, kw * cin * sizeof(float));
-        } else {
-          for (int kx = 0; kx < s->kw; kx++) {
-            const int x = x0 + kx;
-            const float *src = x < 0 || x >= s->iw ? net->zero : s->input + ((size_t)y * s->iw + x) * cin;
-            memcpy(dst + (size_t)kx * cin, src, cin * sizeof(float));
-          }
+  const size_t m0 = item * chunk, n = m_total - m0 < chunk ? m_total - m0 : chunk;
+  float *work = work_of(net, thread), *row = work;
+  for (size_t r = 0; r < n; r++, row += kc) {
+    const int oy = (int)((m0 + r) / s->ow), ox = (int)((m0 + r) % s->ow);
+    const int x0 = ox * s->stride - s->pad;
+    for (int ky = 0; ky < s->kh; ky++) {
+      const int y = oy * s->stride - s->pad + ky;
+      float *dst = row + (size_t)ky * kw * cin;
+      if (y < 0 || y >= s->ih) {
+        memset(dst, 0, kw * cin * sizeof(float));
+      } else if (x0 >= 0 && x0 + s->kw <= s->iw) {
+        memcpy(dst, s->input + ((size_t)y * s->iw + x0) * cin, kw * cin * sizeof(float));
+      } else {
+        for (int kx = 0; kx < s->kw; kx++) {
+          const int x = x0 + kx;
+          const float *src = x < 0 || x >= s->iw ? net->zero : s->input + ((size_t)y * s->iw + x) * cin;
+          memcpy(dst + (size_t)kx * cin, src, cin * sizeof(float));
         }
       }
     }
-    for (size_t r = 0; r < n; r += mr) {
-      k->gemm(n - r < mr ? n - r : mr, (size_t)s->cout, kc, net->work + r * kc, kc * sizeof(float), s->packed,
-              s->output + (m0 + r) * s->out_pixel_stride, s->out_pixel_stride * sizeof(float),
-              k->nr * sizeof(float), &s->params);
-    }
   }
+  for (size_t r = 0; r < n; r += mr) {
+    k->gemm(n - r < mr ? n - r : mr, (size_t)s->cout, kc, work + r * kc, kc * sizeof(float), s->packed,
+            s->output + (m0 + r) * s->out_pixel_stride, s->out_pixel_stride * sizeof(float),
+            k->nr * sizeof(float), &s->params);
+  }
+}
+
+static void run_im2col(const sqz_network *net, const step *s) {
+  step_job j = {.net = net, .s = s};
+  const size_t m_total = (size_t)s->oh * s->ow;
+  sqz_pool_parallelize(net->pool, im2col_item, &j, (m_total + s->im2col_chunk - 1) / s->im2col_chunk);
+}
+
+/* Max pooling, an output row per item. */
+static void maxpool_item(void *context, size_t item, int thread) {
+  const step_job *j = context;
+  const step *s = j->s;
+  j->net->k->maxpool(s->input, (size_t)s->ih, (size_t)s->iw, (size_t)s->cin, (size_t)s->pool_kernel,
+                     (size_t)s->pool_stride, s->output, (size_t)s->oh, (size_t)s->ow, item, item + 1);
 }
 
 void sqz_network_run_step(sqz_network *net, int i) {
@@ -472,7 +550,7 @@ void sqz_network_run_step(sqz_network *net, int i) {
   const step *s = &net->steps[i];
   switch (s->kind) {
     case STEP_CONV:
-      run_conv(k, s);
+      run_conv(net, s);
       break;
     case STEP_WINOGRAD:
       run_winograd(net, s);
@@ -480,10 +558,11 @@ void sqz_network_run_step(sqz_network *net, int i) {
     case STEP_IM2COL:
       run_im2col(net, s);
       break;
-    case STEP_MAXPOOL:
-      k->maxpool(s->input, (size_t)s->ih, (size_t)s->iw, (size_t)s->cin, (size_t)s->pool_kernel,
-                 (size_t)s->pool_stride, s->output, (size_t)s->oh, (size_t)s->ow, 0, (size_t)s->oh);
+    case STEP_MAXPOOL: {
+      step_job j = {.net = net, .s = s};
+      sqz_pool_parallelize(net->pool, maxpool_item, &j, (size_t)s->oh);
       break;
+    }
     case STEP_GAP:
       k->gavgpool((size_t)s->ih * s->iw, (size_t)s->cin, s->input, s->output);
       break;

@@ -4,6 +4,7 @@
 #ifndef SQZ_NETWORK_H
 #define SQZ_NETWORK_H
 #include "engine/model_format.h"
+#include "engine/threadpool.h"
 #include "kernels/kernels.h"
 #include "squeezenet.h"
 
@@ -13,6 +14,11 @@ typedef struct sqz_network sqz_network;
 sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *kernels,
                               sqz_network **out, sqz_error *err);
 void sqz_network_free(sqz_network *net);
+
+/* Spreads every step over pool's threads (NULL: the caller alone); the
+ * pool is not owned and must outlive its use. Allocates each extra
+ * thread's work buffer. Results do not depend on the thread count. */
+sqz_status sqz_network_set_pool(sqz_network *net, sqz_pool *pool, sqz_error *err);
 
 /* The input to fill: input_height × input_width × 3 floats, NHWC. */
 float *sqz_network_input(sqz_network *net);
@@ -35,6 +41,8 @@ void sqz_network_run_step(sqz_network *net, int step);
 /* For the profiler and benchmarks (src/wasm/bench_exports.c, bench/native.c):
  * the model's network, and preprocessing alone into its input. */
 sqz_network *sqz_model_network(sqz_model *model);
+/* The model's thread pool (NULL: one thread), for src/wasm/exports.c to run workers. */
+sqz_pool *sqz_model_pool(sqz_model *model);
 sqz_status sqz_model_prepare(sqz_model *model, const uint8_t *pixels, int width, int height,
                              sqz_pixel_format format, size_t stride, unsigned flags, sqz_error *err);
 

@@ -40,6 +40,7 @@ typedef struct sqz_error {
 #define SQZ_MAX_IMAGE_PIXELS (64u * 1024 * 1024) /* width × height */
 #define SQZ_MAX_MODEL_BYTES (256u * 1024 * 1024)
 #define SQZ_MAX_ARENA_BYTES (512u * 1024 * 1024)  /* activations + packed weights */
+#define SQZ_MAX_THREADS 64
 
 typedef struct sqz_model sqz_model;
 
@@ -50,7 +51,16 @@ typedef struct sqz_model_info {
   int num_classes;
   size_t file_bytes;       /* size of the .sqz it was loaded from */
   size_t memory_bytes;     /* everything the model allocated */
+  int threads;             /* threads each classification runs on */
 } sqz_model_info;
+
+/* Options for sqz_model_load_with_options; zero-initialise for defaults. */
+typedef struct sqz_options {
+  int threads;             /* threads per classification, the caller included
+                              (0 or 1: the caller alone; at most SQZ_MAX_THREADS).
+                              Fewer run if the system refuses some, or in a build
+                              without threads: sqz_model_info says how many. */
+} sqz_options;
 
 typedef struct sqz_prediction {
   int index;
@@ -72,6 +82,10 @@ typedef enum sqz_pixel_format {
 
 /* Loads a model from the bytes of a .sqz file. The bytes are not kept. */
 sqz_model *sqz_model_load(const void *data, size_t size, sqz_error *err);
+/* The same with options (NULL: defaults). The model owns its threads, which
+ * sleep between classifications; results are identical for any count. */
+sqz_model *sqz_model_load_with_options(const void *data, size_t size, const sqz_options *options,
+                                       sqz_error *err);
 void sqz_model_free(sqz_model *model);
 sqz_model_info sqz_model_get_info(const sqz_model *model);
 

@@ -4,13 +4,16 @@
 // { kind: 'pixels', data, width, height, channels }.
 import { createEngine } from './engine.js';
 import { fromEngineError } from './errors.js';
+import { createThreadedEngine, isThreadedModule } from './threads.js';
 
 export class Backend {
-  static async create(wasm, modelBytes) {
-    const engine = await createEngine(wasm);
+  /** `wasm`: squeezenet.wasm (one thread), or squeezenet-mt.wasm (WebAssembly.Module) for `threads`. */
+  static async create(wasm, modelBytes, threads = 1) {
+    const threaded = isThreadedModule(wasm);
+    const engine = threaded ? await createThreadedEngine(wasm) : await createEngine(wasm);
     let model;
     try {
-      model = engine.loadModel(modelBytes);
+      model = threaded ? await engine.loadModelThreaded(modelBytes, threads) : engine.loadModel(modelBytes);
     } catch (e) {
       throw fromEngineError(e, 'load');
     }
@@ -21,7 +24,8 @@ export class Backend {
     this.engine = engine;
     this.model = model;
     const { name, inputWidth, inputHeight, numClasses, labels, memoryBytes } = engine.modelInfo(model);
-    this.info = { name, inputWidth, inputHeight, numClasses, labels, byteSize, memoryBytes };
+    const threads = engine.threadCount(model);
+    this.info = { name, inputWidth, inputHeight, numClasses, labels, byteSize, memoryBytes, threads };
   }
 
   /** Runs one classification; returns the `top` best as [{ index, label, probability }]. */

@@ -42,10 +42,11 @@ export async function createEngine(source) {
 }
 
 export class Engine {
-  constructor(instance) {
+  /** `memory`: the imported memory of squeezenet-mt.wasm (threads.js); squeezenet.wasm exports its own. */
+  constructor(instance, memory = instance.exports.memory) {
     this.exports = instance.exports;
     if (this.exports._initialize) this.exports._initialize();
-    this.memory = this.exports.memory;
+    this.memory = memory;
     this.err = this.exports.sqzw_error_new();
   }
 
@@ -57,7 +58,7 @@ export class Engine {
     const mem = this.u8();
     let end = ptr;
     while (mem[end]) end++;
-    return decoder.decode(mem.subarray(ptr, end));
+    return decoder.decode(mem.slice(ptr, end)); // a copy: TextDecoder refuses shared memory
   }
 
   copyIn(bytes) {
@@ -91,6 +92,9 @@ export class Engine {
   }
 
   freeModel(model) { this.exports.sqzw_model_free(model); }
+
+  /** Threads the model classifies on (always 1 in squeezenet.wasm). */
+  threadCount(model) { return this.exports.sqzw_model_threads ? this.exports.sqzw_model_threads(model) : 1; }
 
   modelInfo(model) {
     const e = this.exports;
@@ -173,7 +177,7 @@ export class Engine {
       const buf = this.exports.sqzw_alloc(cap);
       try {
         const n = fn(buf, cap) >>> 0;
-        if (n < cap) return decoder.decode(this.u8().subarray(buf, buf + n));
+        if (n < cap) return decoder.decode(this.u8().slice(buf, buf + n));
         cap = n + 1;
       } finally {
         this.exports.sqzw_free(buf);

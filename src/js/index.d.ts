@@ -17,6 +17,14 @@ export interface LoadOptions {
   onProgress?: (loaded: number, total: number) => void;
   /** Run the engine in a Web Worker (browsers) or a worker thread (Node). */
   worker?: boolean;
+  /**
+   * Threads per classification (1 to 64). By default 2 where threads can run
+   * (Node; a cross-origin isolated page), else 1. Where they cannot, or do not
+   * start, one thread runs: `info.threads` tells. Results are identical.
+   */
+  threads?: number;
+  /** Where squeezenet-mt.wasm (the threaded engine) is hosted, when not next to the package. */
+  threadsWasmUrl?: string | URL;
 }
 
 export interface ModelInfo {
@@ -30,6 +38,8 @@ export interface ModelInfo {
   readonly byteSize: number;
   /** Memory the loaded model holds in the engine, in bytes. */
   readonly memoryBytes: number;
+  /** Threads each classification runs on. */
+  readonly threads: number;
 }
 
 export interface Prediction {

@@ -10,6 +10,7 @@
 // Nothing else is ever fetched.
 import { Backend } from './backend.js';
 import { prepareInput } from './inputs.js';
+import { threadsSupported, defaultThreads, workerExecArgv } from './threads.js';
 import {
   SqueezeNetError, ArgumentError, ImageError, ModelError, FetchError, DisposedError, WorkerError,
   deserializeError,
@@ -25,6 +26,10 @@ export const DEFAULT_MODEL = 'default';
 
 function defaultWasmUrl() {
   return new URL('../../dist/squeezenet.wasm', import.meta.url);
+}
+
+function defaultThreadsWasmUrl() {
+  return new URL('../../dist/squeezenet-mt.wasm', import.meta.url);
 }
 
 function defaultModelUrl(name) {
@@ -148,7 +153,8 @@ async function resolveModelBytes(model, modelBaseUrl, onProgress) {
     `Uint8Array, not ${model === null ? 'null' : typeof model}`);
 }
 
-const LOAD_OPTIONS = ['model', 'wasmUrl', 'modelBaseUrl', 'onProgress', 'worker'];
+const LOAD_OPTIONS = ['model', 'wasmUrl', 'threadsWasmUrl', 'modelBaseUrl', 'onProgress', 'worker', 'threads'];
+const MAX_THREADS = 64; // SQZ_MAX_THREADS
 
 function checkOptions(options) {
   if (options === null || typeof options !== 'object') {
@@ -161,26 +167,49 @@ function checkOptions(options) {
   if (options.worker !== undefined && typeof options.worker !== 'boolean') {
     throw new ArgumentError(`worker must be true or false, not ${typeof options.worker}`);
   }
+  const { threads } = options;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
+    throw new ArgumentError(`threads must be a whole number from 1 to ${MAX_THREADS}, not ${
+      typeof threads === 'number' ? threads : typeof threads}`);
+  }
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw new ArgumentError('onProgress must be a function (loaded, total) => void');
   }
 }
 
 /**
- * Loads the engine and a model. Options: model ('squeezenet1_1' by default,
- * 'squeezenet1_0', a URL or .sqz bytes), wasmUrl, modelBaseUrl,
- * onProgress(loaded, total) for the model download, worker (run off the
- * main thread).
+ * Loads the engine and a model. Options: model ('default' by default,
+ * 'squeezenet1_1', 'squeezenet1_0', a URL or .sqz bytes), wasmUrl,
+ * threadsWasmUrl, modelBaseUrl, onProgress(loaded, total) for the model
+ * download, worker (run off the main thread), threads (per classification;
+ * by default 2 where threads can run: Node, or a cross-origin isolated page;
+ * elsewhere, or if the threads cannot start, one: info.threads tells).
  */
 export async function load(options = {}) {
   checkOptions(options);
-  const { model = DEFAULT_MODEL, wasmUrl, modelBaseUrl, onProgress, worker = false } = options;
-  const wasmLocation = wasmUrl !== undefined ? toUrl(wasmUrl, 'wasmUrl') : defaultWasmUrl();
-  const [wasm, modelBytes] = await Promise.all([
-    compileWasm(wasmLocation),
+  const { model = DEFAULT_MODEL, wasmUrl, threadsWasmUrl, modelBaseUrl, onProgress, worker = false } = options;
+  // Threads need squeezenet-mt.wasm: next to the package, or hosted at threadsWasmUrl.
+  const threadsHosted = threadsWasmUrl !== undefined || wasmUrl === undefined;
+  const threads = threadsHosted && threadsSupported() ? options.threads ?? defaultThreads() : 1;
+  const wasmFor = (count) => compileWasm(count > 1
+    ? (threadsWasmUrl !== undefined ? toUrl(threadsWasmUrl, 'threadsWasmUrl') : defaultThreadsWasmUrl())
+    : (wasmUrl !== undefined ? toUrl(wasmUrl, 'wasmUrl') : defaultWasmUrl()));
+  const [firstWasm, modelBytes] = await Promise.all([
+    wasmFor(threads).catch((e) => e),
     resolveModelBytes(model, modelBaseUrl, onProgress),
   ]);
-  const engine = worker ? await WorkerEngine.create(wasm, modelBytes) : await Backend.create(wasm, modelBytes);
+  const create = (wasm, count) => {
+    if (wasm instanceof Error) throw wasm;
+    const bytes = modelBytes.slice(); // a worker takes its copy
+    return worker ? WorkerEngine.create(wasm, bytes, count) : Backend.create(wasm, bytes, count);
+  };
+  let engine;
+  try {
+    engine = await create(firstWasm, threads);
+  } catch (e) {
+    if (threads === 1 || !(e instanceof WorkerError || e instanceof FetchError)) throw e;
+    engine = await create(await wasmFor(1), 1); // the threads could not start: one thread it is
+  }
   return new Classifier(engine);
 }
 
@@ -244,11 +273,11 @@ class Classifier {
 
 /** The Backend's interface, run in a worker; requests are answered in order. */
 class WorkerEngine {
-  static async create(wasm, modelBytes) {
+  static async create(wasm, modelBytes, threads = 1) {
     const port = await WorkerPort.start();
     const engine = new WorkerEngine(port);
     try {
-      engine.info = await engine.#request({ type: 'load', wasm, model: modelBytes }, [modelBytes.buffer]);
+      engine.info = await engine.#request({ type: 'load', wasm, model: modelBytes, threads }, [modelBytes.buffer]);
     } catch (e) {
       port.terminate();
       throw e;
@@ -313,20 +342,6 @@ class WorkerEngine {
     this.#failAll(new DisposedError());
     this.#port.terminate();
   }
-}
-
-/**
- * The parent's Node options minus those about its own entry point: a worker
- * inherits them, and `node --input-type=module -e ...` would make it refuse to start.
- */
-function workerExecArgv(execArgv) {
-  const out = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const arg = execArgv[i];
-    if (['-e', '--eval', '-p', '--print', '--input-type'].includes(arg)) i++; // and its value
-    else if (!arg.startsWith('--input-type=') && !arg.startsWith('--eval=') && !arg.startsWith('--print=')) out.push(arg);
-  }
-  return out;
 }
 
 /** A Web Worker or a Node worker thread behind one small interface. */

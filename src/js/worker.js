@@ -9,7 +9,7 @@ let backend = null;
 async function handle(message) {
   switch (message.type) {
     case 'load':
-      backend = await Backend.create(message.wasm, message.model);
+      backend = await Backend.create(message.wasm, message.model, message.threads);
       return backend.info;
     case 'classify':
       return backend.classify(message.input, message.top);

@@ -15,7 +15,7 @@
 
 static const char *usage =
     "usage:\n"
-    "  sqz classify [--model NAME|FILE] [--top K] [--json] [--raw] [--logits] FILE...\n"
+    "  sqz classify [--model NAME|FILE] [--top K] [--json] [--raw] [--logits] [--threads N] FILE...\n"
     "  sqz convert caffe-dc DEPLOY.prototxt WEIGHTS.net --labels synset_words.txt -o OUT.sqz\n"
     "              [--name NAME] [--encoding ENC]   (default sparse8h: lossless)\n"
     "  sqz convert ncnn MODEL.param MODEL.bin --labels synset_words.txt -o OUT.sqz\n"
@@ -35,6 +35,7 @@ static const char *usage =
     "  --raw              FILE already is the network-input crop (e.g. 224x224):\n"
     "                     only channel order and normalisation apply\n"
     "  --logits           also print the 1000 pre-softmax outputs\n"
+    "  --threads N        threads per image, 1 to 64 (default 1); results are identical\n"
     "A file that fails is reported on its line and the others still run; the exit\n"
     "status is then 1.\n"
     "\n"
@@ -81,6 +82,7 @@ static int find_model(const char *arg, char *path, size_t cap) {
 static int cmd_classify(int argc, char **argv) {
   const char *model_arg = DEFAULT_MODEL;
   int top = 5, json = 0, raw = 0, logits = 0, nfiles = 0;
+  sqz_options options = {.threads = 1};
   char **files = calloc((size_t)argc + 1, sizeof *files);
   if (!files) return 2;
   for (int i = 0; i < argc; i++) {
@@ -95,6 +97,15 @@ static int cmd_classify(int argc, char **argv) {
         return 2;
       }
       top = (int)k;
+    } else if (strcmp(a, "--threads") == 0 && i + 1 < argc) {
+      char *end;
+      long n = strtol(argv[++i], &end, 10);
+      if (*end || n < 1 || n > SQZ_MAX_THREADS) {
+        fprintf(stderr, "sqz: --threads takes a number from 1 to %d, not '%s'\n", SQZ_MAX_THREADS, argv[i]);
+        free(files);
+        return 2;
+      }
+      options.threads = (int)n;
     } else if (strcmp(a, "--json") == 0) json = 1;
     else if (strcmp(a, "--raw") == 0) raw = 1;
     else if (strcmp(a, "--logits") == 0) logits = 1;
@@ -122,7 +133,7 @@ static int cmd_classify(int argc, char **argv) {
   size_t size;
   unsigned char *bytes = read_file(path, &size, why, sizeof why);
   sqz_error err = {SQZ_OK, ""};
-  sqz_model *m = bytes ? sqz_model_load(bytes, size, &err) : NULL;
+  sqz_model *m = bytes ? sqz_model_load_with_options(bytes, size, &options, &err) : NULL;
   free(bytes);
   if (!m) {
     fprintf(stderr, "sqz: %s: %s\n", path, bytes ? err.message : why);

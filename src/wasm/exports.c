@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/network.h"
 #include "squeezenet.h"
 #include "tools/report.h"
 
@@ -58,3 +59,16 @@ EMSCRIPTEN_KEEPALIVE size_t sqzw_report_error(const char *file, const char *mess
                                               size_t cap) {
   return json ? sqz_report_json_error(file, message, buf, cap) : sqz_report_text_error(file, message, buf, cap);
 }
+
+/* Threads (squeezenet-mt.wasm; in squeezenet.wasm a model always has one).
+ * src/js/threads.js starts threads-1 workers on the same memory, each
+ * calling sqzw_worker_run(pool, i) until sqzw_pool_shutdown. */
+EMSCRIPTEN_KEEPALIVE sqz_model *sqzw_model_load_threads(const void *bytes, size_t size, int threads, sqz_error *err) {
+  sqz_options options = {.threads = threads};
+  return sqz_model_load_with_options(bytes, size, &options, err);
+}
+EMSCRIPTEN_KEEPALIVE int sqzw_model_threads(const sqz_model *m) { return sqz_model_get_info(m).threads; }
+EMSCRIPTEN_KEEPALIVE sqz_pool *sqzw_model_pool(sqz_model *m) { return sqz_model_pool(m); }
+EMSCRIPTEN_KEEPALIVE void sqzw_worker_run(sqz_pool *pool, int index) { sqz_pool_worker_run(pool, index); }
+EMSCRIPTEN_KEEPALIVE void sqzw_pool_shutdown(sqz_pool *pool) { sqz_pool_shutdown(pool); }
+EMSCRIPTEN_KEEPALIVE int sqzw_pool_workers_inside(const sqz_pool *pool) { return sqz_pool_workers_inside(pool); }

@@ -123,6 +123,36 @@ test('inference runs in a worker, not on the main thread', async () => {
   await page.close();
 });
 
+test('the isolated page classifies on 2 threads; without isolation it falls back to one', async () => {
+  let page = await browser.newPage();
+  await page.goto(browser.url);
+  await waitReady(page);
+  assert.match(await page.textContent('#runtime-info'), /2 threads · cross-origin isolated: yes/);
+  await pickFiles(page, [photo(TENCH)]);
+  await waitResults(page, 1);
+  assertPredictions((await readResults(page))[0], (await referenceOf(page))[TENCH]);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+
+  // The same page from a host that does not send COOP/COEP: no SharedArrayBuffer, so one thread.
+  page = await browser.newPage();
+  await page.route('**/*', async (route) => {
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    delete headers['cross-origin-opener-policy'];
+    delete headers['cross-origin-embedder-policy'];
+    await route.fulfill({ response, headers });
+  });
+  await page.goto(browser.url);
+  await waitReady(page);
+  assert.match(await page.textContent('#runtime-info'), /single-threaded · cross-origin isolated: no/);
+  await pickFiles(page, [photo(TENCH)]);
+  await waitResults(page, 1);
+  assertPredictions((await readResults(page))[0], (await referenceOf(page))[TENCH]);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('several dropped photos fill a grid, each with its reference label', async () => {
   const page = await browser.newPage();
   await page.goto(browser.url);
@@ -365,7 +395,8 @@ test('the page loads at most 1,000,000 bytes (page, wasm and default model)', as
   const bytes = Object.values(byPath).reduce((a, b) => a + b, 0);
   measured.pageBytes = bytes;
   measured.pageBytesByPath = byPath;
-  assert.ok(byPath['/dist/squeezenet.wasm'] > 0, 'the wasm was counted');
+  // the isolated page runs the threaded engine (squeezenet-mt.wasm)
+  assert.ok(byPath['/dist/squeezenet-mt.wasm'] > 0, 'the wasm was counted');
   const defaultModel = await page.$eval('#model-select', (s) => s.value);
   const modelBytes = (await stat(path.join(root, 'models', `${defaultModel}.sqz`))).size;
   assert.equal(byPath[`/models/${defaultModel}.sqz`], modelBytes, 'the default model was counted');

@@ -21,8 +21,9 @@ const MIME = {
   '.JPEG': 'image/jpeg', '.css': 'text/css',
 };
 
-/** Serves `dir` and, under /photos/, the shared sample photos; counts what it sends. */
-async function serve(dir) {
+/** Serves `dir` and, under /photos/, the shared sample photos; counts what it sends.
+ *  `isolated`: with COOP/COEP, as a host that wants threads (SharedArrayBuffer) would. */
+async function serve(dir, { isolated = false } = {}) {
   const sent = [];
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
@@ -31,7 +32,10 @@ async function serve(dir) {
       : path.join(dir, url.pathname === '/' ? 'index.html' : path.normalize(url.pathname));
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': MIME[path.extname(file)] || 'application/octet-stream', 'content-length': body.length });
+      res.writeHead(200, {
+        'content-type': MIME[path.extname(file)] || 'application/octet-stream', 'content-length': body.length,
+        ...(isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {}),
+      });
       res.end(body);
       sent.push({ path: url.pathname, bytes: body.length });
     } catch {
@@ -47,7 +51,7 @@ test('a Vite app installs the packed tarball and classifies a photo in Chromium'
   timeout: 180_000,
 }, async () => {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'sqz-consumer-'));
-  const { server, sent, origin } = await (async () => {
+  const { server, sent, origin, isolatedServer } = await (async () => {
     // npm pack → install in a copy of the app → vite build, as a user would.
     const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', tmp],
       { cwd: root, encoding: 'utf8' }))[0];
@@ -58,7 +62,8 @@ test('a Vite app installs the packed tarball and classifies a photo in Chromium'
       { cwd: app, stdio: 'pipe' });
     execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
       { cwd: app, stdio: 'pipe' });
-    return serve(path.join(app, 'dist'));
+    const plain = await serve(path.join(app, 'dist'));
+    return { ...plain, isolatedServer: await serve(path.join(app, 'dist'), { isolated: true }) };
   })();
 
   const { chromium } = await import('playwright-core');
@@ -96,6 +101,28 @@ test('a Vite app installs the packed tarball and classifies a photo in Chromium'
     const modelBytes = defaultModel.length;
     assert.deepEqual(details.progress, [modelBytes, modelBytes]);
     assert.deepEqual(consoleErrors, []);
+    // Not cross-origin isolated: one thread, the single-threaded engine.
+    assert.equal(details.crossOriginIsolated, false);
+    assert.equal(details.threads, 1);
+
+    // The same bundle from an isolated host: 2 threads (squeezenet-mt.wasm and
+    // its thread worker, bundled by Vite), the same labels.
+    const isolatedPage = await browser.newPage();
+    const isolatedErrors = [];
+    isolatedPage.on('console', (m) => { if (m.type() === 'error') isolatedErrors.push(m.text()); });
+    isolatedPage.on('pageerror', (e) => isolatedErrors.push(e.message));
+    await isolatedPage.goto(`${isolatedServer.origin}/?photo=/photos/${PHOTO}`);
+    await isolatedPage.waitForFunction(() => document.body.dataset.done, null, { timeout: 90_000 });
+    const threaded = JSON.parse(await isolatedPage.textContent('#details'));
+    assert.equal(threaded.crossOriginIsolated, true);
+    assert.equal(threaded.threads, 2);
+    assert.equal(threaded.label, refLabel);
+    assert.deepEqual(threaded.kinds, details.kinds);
+    assert.deepEqual(threaded.workerLabels, [refLabel, refLabel]);
+    assert.deepEqual(isolatedErrors, []);
+    const threadedFiles = isolatedServer.sent.map((s) => path.basename(s.path));
+    assert.ok(threadedFiles.some((f) => /^squeezenet-mt.*\.wasm$/.test(f)), `fetched ${threadedFiles}`);
+    assert.ok(threadedFiles.some((f) => /^thread-worker.*\.js$/.test(f)), `fetched ${threadedFiles}`);
 
     // Privacy: the page fetched only its own files, the wasm, the model and the photo.
     const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('blob:') && !u.startsWith('data:'));
@@ -113,6 +140,7 @@ test('a Vite app installs the packed tarball and classifies a photo in Chromium'
   } finally {
     await browser.close();
     server.close();
+    isolatedServer.server.close();
     await rm(tmp, { recursive: true, force: true });
   }
 });

@@ -57,7 +57,7 @@ for (const cli of ['native', 'wasm']) {
     assert.match(r.stderr, /no_such_model/);
     r = run(cli, ['--help']);
     assert.equal(r.status, 0);
-    assert.match(r.stdout, /classify \[--model NAME\|FILE\] \[--top K\] \[--json\] \[--raw\] \[--logits\] FILE/);
+    assert.match(r.stdout, /classify \[--model NAME\|FILE\] \[--top K\] \[--json\] \[--raw\] \[--logits\]( \[--threads N\])? FILE/);
   });
 }
 

@@ -9,6 +9,7 @@ async function main() {
   const started = performance.now();
   const progress = [];
   const classifier = await load({ onProgress: (loaded, total) => progress.push([loaded, total]) });
+  const { threads } = classifier.info;
   img.src = photoUrl;
   const [best] = await classifier.classify(img);
   const firstResultMs = performance.now() - started;
@@ -52,7 +53,7 @@ async function main() {
   const details = {
     label: best.label, probability: best.probability, firstResultMs, info: { ...classifier_info(classifier) },
     kinds, imageError, workerLabels: workerResults.map((r) => r[0].label), progress: progress.at(-1),
-    photoSize: [w, h],
+    photoSize: [w, h], threads, crossOriginIsolated: self.crossOriginIsolated,
   };
   document.getElementById('details').textContent = JSON.stringify(details);
   document.body.dataset.done = 'yes';

@@ -1,0 +1,220 @@
+/* The thread pool: one job at a time. A job is its fields plus a claim word
+ * (job number << 32 | next item); threads claim items by compare-and-swap,
+ * so a worker that wakes late finds the job closed and claims nothing, and
+ * the caller waits only for items to be done, never for a worker that the
+ * system has not scheduled (two cores shared with other work, a busy phone).
+ * A claimed item keeps its job open, so the fields read after a claim are
+ * that job's. Workers spin a little before sleeping (a network's next step
+ * follows within microseconds) and sleep on `generation`, bumped for each
+ * job: a futex natively, memory.atomic.wait32 in wasm. The caller never
+ * sleeps, only spins, since a browser's main thread may not wait. */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE
+#endif
+#include "engine/threadpool.h"
+
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "engine/error.h"
+
+#if defined(__EMSCRIPTEN__)
+#if defined(__EMSCRIPTEN_PTHREADS__)
+#define SQZ_POOL_WASM 1
+#endif
+#elif defined(__linux__)
+#define SQZ_POOL_NATIVE 1
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+#define SQZ_POOL_MAX_THREADS 64
+#define CLOSED UINT32_MAX
+/* Polls of the generation word before a worker sleeps (some µs: long enough
+ * to catch the next step, short enough not to hold a core others need). */
+#define SQZ_POOL_SPINS 4000
+
+typedef struct sqz_pool_start {
+  struct sqz_pool *pool;
+  int index;
+} sqz_pool_start;
+
+struct sqz_pool {
+  int threads;
+  _Atomic uint32_t generation; /* bumped for each job and for shutdown */
+  _Atomic int shutdown;
+  _Atomic uint64_t claim;      /* job number << 32 | next item (CLOSED: none) */
+  _Atomic size_t done;         /* items of the current job done */
+  _Atomic int inside;          /* workers inside sqz_pool_worker_run */
+  _Atomic(sqz_pool_task_fn) fn; /* the job (atomics: a late worker may read them) */
+  _Atomic(void *) context;
+  _Atomic size_t items;
+#ifdef SQZ_POOL_NATIVE
+  pthread_t handles[SQZ_POOL_MAX_THREADS];
+  sqz_pool_start starts[SQZ_POOL_MAX_THREADS];
+#endif
+};
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+static void wait_while_equal(_Atomic uint32_t *word, uint32_t value) {
+#if defined(SQZ_POOL_WASM)
+  __builtin_wasm_memory_atomic_wait32((int *)word, (int)value, -1);
+#elif defined(SQZ_POOL_NATIVE)
+  syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, value, NULL, NULL, 0);
+#else
+  (void)word, (void)value;
+#endif
+}
+
+static void wake_all(_Atomic uint32_t *word) {
+#if defined(SQZ_POOL_WASM)
+  __builtin_wasm_memory_atomic_notify((int *)word, INT_MAX);
+#elif defined(SQZ_POOL_NATIVE)
+  syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+#else
+  (void)word;
+#endif
+}
+
+/* Called through pointers the optimisers cannot see through, so that they stay
+ * out of line: V8's baseline wasm compiler (Liftoff; Node 20) loses locals held
+ * in registers across memory.atomic.wait32 (a worker's index came back as 0),
+ * and a worker's endless loop never moves on to optimised code. Around a call,
+ * Liftoff keeps its locals in memory. */
+static void (*volatile wait_fn)(_Atomic uint32_t *, uint32_t) = wait_while_equal;
+static void (*volatile wake_fn)(_Atomic uint32_t *) = wake_all;
+
+static void publish(sqz_pool *p) {
+  uint32_t g = atomic_load_explicit(&p->generation, memory_order_relaxed) + 1;
+  if (g == 0) g = 1;
+  atomic_store(&p->generation, g);
+  wake_fn(&p->generation);
+}
+
+/* Claims and runs items of job `job` until it has none left. */
+static void run_items(sqz_pool *p, uint32_t job, int thread) {
+  for (;;) {
+    uint64_t c = atomic_load(&p->claim);
+    uint32_t i = (uint32_t)c;
+    if ((uint32_t)(c >> 32) != job || i == CLOSED || i >= atomic_load(&p->items)) return;
+    if (!atomic_compare_exchange_weak(&p->claim, &c, c + 1)) continue;
+    atomic_load(&p->fn)(atomic_load(&p->context), i, thread);
+    atomic_fetch_add_explicit(&p->done, 1, memory_order_release);
+  }
+}
+
+void sqz_pool_worker_run(sqz_pool *p, int index) {
+  if (!p || index < 1 || index >= SQZ_POOL_MAX_THREADS) return;
+  atomic_fetch_add_explicit(&p->inside, 1, memory_order_acq_rel);
+  uint32_t seen = 0;
+  for (;;) {
+    uint32_t g;
+    int spins = 0;
+    while ((g = atomic_load_explicit(&p->generation, memory_order_acquire)) == seen) {
+      if (++spins < SQZ_POOL_SPINS) {
+        cpu_relax();
+        continue;
+      }
+      wait_fn(&p->generation, seen);
+    }
+    seen = g;
+    if (atomic_load_explicit(&p->shutdown, memory_order_acquire)) break;
+    run_items(p, g, index);
+  }
+  atomic_fetch_sub_explicit(&p->inside, 1, memory_order_release);
+}
+
+void sqz_pool_parallelize(sqz_pool *p, sqz_pool_task_fn fn, void *context, size_t items) {
+  if (!p || p->threads <= 1 || items <= 1 || items >= CLOSED) {
+    for (size_t i = 0; i < items; i++) fn(context, i, 0);
+    return;
+  }
+  /* The claim is closed (job done) from the last job; workers see the new
+   * fields only through claims tagged with the new job number. */
+  uint32_t job = atomic_load_explicit(&p->generation, memory_order_relaxed) + 1;
+  if (job == 0) job = 1; /* 0 is what a worker has seen before its first job */
+  atomic_store(&p->fn, fn);
+  atomic_store(&p->context, context);
+  atomic_store(&p->items, items);
+  atomic_store(&p->done, 0);
+  atomic_store(&p->claim, (uint64_t)job << 32);
+  atomic_store(&p->generation, job);
+  wake_fn(&p->generation);
+  run_items(p, job, 0);
+  for (unsigned spins = 0; atomic_load_explicit(&p->done, memory_order_acquire) != items; spins++) {
+    cpu_relax();
+#ifdef SQZ_POOL_NATIVE
+    /* two cores shared with other work: let a preempted worker finish its item */
+    if ((spins & 1023) == 1023) sched_yield();
+#endif
+  }
+  atomic_store(&p->claim, (uint64_t)job << 32 | CLOSED);
+}
+
+void sqz_pool_shutdown(sqz_pool *p) {
+  if (!p || atomic_exchange_explicit(&p->shutdown, 1, memory_order_acq_rel)) return;
+  publish(p);
+}
+
+int sqz_pool_workers_inside(const sqz_pool *p) {
+  return p ? atomic_load_explicit(&((sqz_pool *)p)->inside, memory_order_acquire) : 0;
+}
+
+int sqz_pool_threads(const sqz_pool *p) { return p ? p->threads : 1; }
+
+#ifdef SQZ_POOL_NATIVE
+static void *thread_main(void *arg) {
+  sqz_pool_start *start = arg;
+  sqz_pool_worker_run(start->pool, start->index);
+  return NULL;
+}
+#endif
+
+sqz_pool *sqz_pool_create(int threads, sqz_error *err) {
+  sqz_pool *p = calloc(1, sizeof *p);
+  if (!p) {
+    sqz_fail(err, SQZ_ERR_MEMORY, "out of memory for the thread pool");
+    return NULL;
+  }
+  atomic_store(&p->claim, CLOSED); /* no job yet */
+  if (threads < 1) threads = 1;
+  if (threads > SQZ_POOL_MAX_THREADS) threads = SQZ_POOL_MAX_THREADS;
+#if defined(SQZ_POOL_WASM)
+  p->threads = threads;
+#elif defined(SQZ_POOL_NATIVE)
+  /* Workers read only their index before a job, so the count can shrink
+   * here when the system refuses a thread. */
+  p->threads = threads;
+  for (int i = 1; i < threads; i++) {
+    p->starts[i].pool = p, p->starts[i].index = i;
+    if (pthread_create(&p->handles[i], NULL, thread_main, &p->starts[i]) != 0) {
+      p->threads = i;
+      break;
+    }
+  }
+#else
+  p->threads = 1;
+#endif
+  return p;
+}
+
+void sqz_pool_free(sqz_pool *p) {
+  if (!p) return;
+  sqz_pool_shutdown(p);
+#if defined(SQZ_POOL_NATIVE)
+  for (int i = 1; i < p->threads; i++) pthread_join(p->handles[i], NULL);
+#elif defined(SQZ_POOL_WASM)
+  while (atomic_load_explicit(&p->inside, memory_order_acquire) != 0) cpu_relax();
+#endif
+  free(p);
+}

@@ -1,0 +1,35 @@
+// One thread of the threaded engine (threads.js): instantiates
+// squeezenet-mt.wasm on the shared memory it is sent, moves its stack to
+// the memory reserved for it, then runs the C pool's loop until shutdown.
+// Runs as a Web Worker (module or bundled) and as a Node worker thread.
+import { threadImports } from './threads.js';
+
+function run(setup, post) {
+  const { module, memory, pool, index, stackBase, stackTop } = setup;
+  try {
+    // The start function (memory initialisation) runs once across instances;
+    // constructors ran in the main instance and are not called here.
+    const { exports } = new WebAssembly.Instance(module, threadImports(module, memory));
+    exports.stackRestore(stackTop);
+    exports.emscripten_stack_set_limits(stackTop, stackBase);
+    post({ type: 'ready' });
+    exports.sqzw_worker_run(pool, index);
+    post({ type: 'done' });
+  } catch (e) {
+    post({ type: 'error', message: e.message });
+  }
+}
+
+async function start() {
+  if (typeof WorkerGlobalScope !== 'undefined' && globalThis instanceof WorkerGlobalScope) {
+    globalThis.onmessage = (event) => run(event.data, (m) => globalThis.postMessage(m));
+    return;
+  }
+  const specifier = 'node:worker_threads';
+  const { parentPort } = globalThis.process?.getBuiltinModule
+    ? globalThis.process.getBuiltinModule(specifier)
+    : await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
+  parentPort.once('message', (setup) => run(setup, (m) => parentPort.postMessage(m)));
+}
+
+start();

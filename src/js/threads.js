@@ -1,0 +1,222 @@
+// Threads for the engine: squeezenet-mt.wasm on a shared WebAssembly.Memory,
+// instantiated once here and once in each worker (thread-worker.js), all on
+// the same memory. The C thread pool (src/engine/threadpool.c) does the
+// rest: workers sleep in memory.atomic.wait32 and run the items of each
+// step; the caller spins, so the thread calling classify may be a page's
+// main thread, which may not block.
+import { Engine, EngineError } from './engine.js';
+import { WorkerError } from './errors.js';
+
+const isNode = typeof process === 'object' && !!process.versions?.node && typeof window === 'undefined';
+
+// As scripts/build-wasm.sh: INITIAL_MEMORY=16MB, MAXIMUM_MEMORY=2GB (64 KiB pages).
+const MEMORY_PAGES = { initial: 256, maximum: 32768 };
+const WORKER_STACK_BYTES = 128 * 1024;
+const START_TIMEOUT_MS = 20000;
+
+/** Whether this context can run threads: shared memory (Node; a cross-origin isolated page) and workers. */
+export function threadsSupported() {
+  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') return false;
+  if (!isNode && (globalThis.crossOriginIsolated !== true || typeof Worker !== 'function')) return false;
+  try {
+    return new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
+}
+
+/** Threads load() uses when not told: two (what this engine is tuned for) where threads run, else one. */
+export function defaultThreads() {
+  if (!threadsSupported()) return 1;
+  const cores = globalThis.navigator?.hardwareConcurrency;
+  return Math.max(1, Math.min(2, Number.isInteger(cores) && cores > 0 ? cores : 2));
+}
+
+/**
+ * The imports of squeezenet-mt.wasm, for the main instance and every worker.
+ * Emscripten's runtime would provide them; the engine needs only memory,
+ * its growth and a clock. The rest belong to pthreads, WebGL and exit, which
+ * the engine never calls: they fail loudly if it ever does.
+ */
+export function threadImports(module, memory) {
+  const known = {
+    memory,
+    emscripten_get_now: () => performance.now(),
+    emscripten_memcpy_big(dest, src, num) {
+      new Uint8Array(memory.buffer).copyWithin(dest, src, src + num);
+    },
+    emscripten_resize_heap(requested) {
+      const have = memory.buffer.byteLength;
+      const pages = Math.ceil(((requested >>> 0) - have) / 65536);
+      if (pages <= 0) return 1;
+      try {
+        memory.grow(pages);
+        return 1;
+      } catch {
+        return 0;
+      }
+    },
+    __emscripten_init_main_thread_js() {},
+    __emscripten_thread_cleanup() {},
+    _emscripten_notify_thread_queue() {},
+    emscripten_webgl_create_context: () => 0,
+    emscripten_set_canvas_element_size: () => -1,
+    __pthread_create_js: () => 6, // EAGAIN: the engine starts no pthreads in wasm
+  };
+  const env = {};
+  for (const { module: from, name } of WebAssembly.Module.imports(module)) {
+    if (from !== 'env') continue;
+    env[name] = name in known ? known[name] : () => {
+      throw new EngineError(`squeezenet-mt.wasm called ${name}, which the engine does not provide`, 'ERR_ARGUMENT');
+    };
+  }
+  return { env };
+}
+
+/** Whether a compiled module is squeezenet-mt.wasm (it imports its memory, which is shared). */
+export function isThreadedModule(module) {
+  return module instanceof WebAssembly.Module && WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
+}
+
+/** Instantiates squeezenet-mt.wasm (a WebAssembly.Module) on a new shared memory. */
+export async function createThreadedEngine(module) {
+  const memory = new WebAssembly.Memory({ ...MEMORY_PAGES, shared: true });
+  const instance = await WebAssembly.instantiate(module, threadImports(module, memory));
+  instance.exports.__wasm_call_ctors();
+  // Thread-locals (errno, stb_image's failure reason) of the calling thread:
+  // without this they would sit at address 0. Workers use none.
+  instance.exports.emscripten_tls_init();
+  return new ThreadedEngine(instance, memory, module);
+}
+
+/** The parent's Node options minus those about its own entry point, which a worker would refuse. */
+export function workerExecArgv(execArgv) {
+  const out = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i];
+    if (['-e', '--eval', '-p', '--print', '--input-type'].includes(arg)) i++; // and its value
+    else if (!arg.startsWith('--input-type=') && !arg.startsWith('--eval=') && !arg.startsWith('--print=')) out.push(arg);
+  }
+  return out;
+}
+
+/** Starts one thread worker; resolves once it runs the pool's loop, rejects if it cannot start. */
+async function startWorker(setup) {
+  let worker;
+  const events = new EventTarget();
+  if (!isNode) {
+    // Written out so that bundlers recognise and bundle the worker.
+    try {
+      worker = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module' });
+    } catch (e) {
+      throw new WorkerError(`cannot start a thread worker: ${e.message}`);
+    }
+    worker.onmessage = (event) => events.dispatchEvent(new CustomEvent('message', { detail: event.data }));
+    worker.onerror = (event) => {
+      event.preventDefault?.();
+      events.dispatchEvent(new CustomEvent('message', { detail: { type: 'error', message: event.message || 'error' } }));
+    };
+  } else {
+    const specifier = 'node:worker_threads';
+    const { Worker: NodeWorker } = globalThis.process.getBuiltinModule
+      ? globalThis.process.getBuiltinModule(specifier)
+      : await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
+    // Not `new URL('./thread-worker.js', import.meta.url)`: bundlers would take it for a browser asset.
+    const script = new URL(import.meta.url.replace(/[^/]*$/, 'thread-worker.js'));
+    try {
+      worker = new NodeWorker(script, { execArgv: workerExecArgv(process.execArgv) });
+    } catch (e) {
+      throw new WorkerError(`cannot start a thread worker: ${e.message}`);
+    }
+    worker.on('message', (detail) => events.dispatchEvent(new CustomEvent('message', { detail })));
+    worker.on('error', (e) => events.dispatchEvent(new CustomEvent('message', { detail: { type: 'error', message: e.message } })));
+    worker.unref(); // threads asleep between classifications do not keep Node running
+  }
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new WorkerError(`thread ${setup.index} did not start within ${START_TIMEOUT_MS} ms`)),
+      START_TIMEOUT_MS);
+    events.addEventListener('message', ({ detail }) => {
+      if (detail.type === 'ready') { clearTimeout(timer); resolve(); }
+      if (detail.type === 'error') { clearTimeout(timer); reject(new WorkerError(`thread ${setup.index} failed: ${detail.message}`)); }
+    });
+  });
+  worker.postMessage(setup);
+  try {
+    await ready;
+  } catch (e) {
+    worker.terminate();
+    throw e;
+  }
+  return worker;
+}
+
+class ThreadedEngine extends Engine {
+  constructor(instance, memory, module) {
+    super(instance, memory);
+    this.module = module;
+    this.threads = new Map(); // model → { pool, workers, stacks }
+  }
+
+  /** Loads a model to classify on `threads` threads, starting threads-1 workers. */
+  async loadModelThreaded(bytes, threads) {
+    const e = this.exports;
+    const ptr = this.copyIn(bytes);
+    let model;
+    try {
+      model = e.sqzw_model_load_threads(ptr, bytes.length, threads, this.err);
+      if (!model) this.fail(e.sqzw_error_code(this.err));
+    } finally {
+      e.sqzw_free(ptr);
+    }
+    const pool = e.sqzw_model_pool(model);
+    const running = { pool, workers: [], stacks: [] };
+    this.threads.set(model, running);
+    try {
+      const starts = [];
+      for (let index = 1; index < e.sqzw_model_threads(model); index++) {
+        const stack = e.sqzw_alloc(WORKER_STACK_BYTES);
+        if (!stack) throw new EngineError('out of memory for a thread stack', 'ERR_MEMORY');
+        running.stacks.push(stack);
+        const setup = { module: this.module, memory: this.memory, pool, index, stackBase: stack,
+          stackTop: stack + WORKER_STACK_BYTES };
+        starts.push(startWorker(setup).then((worker) => running.workers.push(worker)));
+      }
+      const results = await Promise.allSettled(starts);
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      // 'ready' comes just before a worker enters the pool's loop: wait until all are in.
+      const deadline = Date.now() + START_TIMEOUT_MS;
+      while (e.sqzw_pool_workers_inside(pool) !== running.stacks.length) {
+        if (Date.now() > deadline) throw new WorkerError('the threads did not enter the pool');
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    } catch (error) {
+      this.freeModel(model);
+      throw error;
+    }
+    return model;
+  }
+
+  threadCount(model) { return this.exports.sqzw_model_threads(model); }
+
+  freeModel(model) {
+    const running = this.threads.get(model);
+    if (!running) {
+      super.freeModel(model);
+      return;
+    }
+    this.threads.delete(model);
+    const e = this.exports;
+    e.sqzw_pool_shutdown(running.pool);
+    // Workers leave the loop within microseconds once woken; until they all
+    // have, the pool's memory must stay. If one never does, leak rather than free.
+    const deadline = Date.now() + 2000;
+    while (e.sqzw_pool_workers_inside(running.pool) !== 0 && Date.now() < deadline) { /* spin */ }
+    const left = e.sqzw_pool_workers_inside(running.pool) === 0;
+    for (const worker of running.workers) worker.terminate();
+    if (left) {
+      super.freeModel(model);
+      for (const stack of running.stacks) e.sqzw_free(stack);
+    }
+  }
+}
