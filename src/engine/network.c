@@ -6,7 +6,10 @@
  * into their channel halves of the output (output row stride e1+e3).
  * 1×1 stride-1 unpadded convolutions are GEMMs; every other convolution is
  * an indirect GEMM whose indirection buffer (pointers to input pixels or to
- * a zero row for padding) is built once here, since the buffers never move. */
+ * a zero row for padding) is built once here, since the buffers never move.
+ * 1×1 convolutions with pruned weights (density at most the kernel set's
+ * spmm_max_density) skip the zeros instead: sparse weights times the input
+ * transposed to channel-major (STEP_SPMM). */
 #include "engine/network.h"
 
 #include <math.h>
@@ -20,7 +23,7 @@
 #endif
 #define ALIGN 64
 
-typedef enum { STEP_CONV, STEP_WINOGRAD, STEP_IM2COL, STEP_MAXPOOL, STEP_GAP } step_kind;
+typedef enum { STEP_CONV, STEP_WINOGRAD, STEP_IM2COL, STEP_SPMM, STEP_MAXPOOL, STEP_GAP } step_kind;
 
 typedef struct step {
   step_kind kind;
@@ -39,6 +42,12 @@ typedef struct step {
   const float *bias;
   size_t winograd_tile, winograd_chunk;
   size_t im2col_chunk; /* pixels per im2col chunk */
+  /* spmm: packed holds biases and nonzeros; their input row offsets, counts;
+   * where each input pixel's outputs go; with padding, the border's outputs
+   * (the clamped biases) */
+  const int32_t *spmm_offsets;
+  const uint32_t *spmm_nnz, *spmm_out_pixels;
+  const float *spmm_border;
   sqz_f32_winograd_input_fn winograd_input;
   sqz_f32_winograd_output_fn winograd_output;
   /* maxpool */
@@ -53,7 +62,7 @@ struct sqz_network {
   float *input;
   float *logits;
   const float *zero;      /* zeros for padding, as wide as the widest input */
-  float *work;            /* one chunk's Winograd transforms or im2col rows */
+  float *work;            /* one chunk's Winograd transforms or im2col rows, or spmm's input transposed */
   void *memory; /* one allocation holds everything */
   size_t memory_bytes;
   sqz_clock_fn clock;
@@ -73,6 +82,10 @@ typedef struct planner {
   float *buf[2], *squeeze, *zero;
   float *scratch; /* decoded weights, largest tensor */
   uint64_t scratch_floats;
+  /* Nonzero weights of each step that may run by spmm, counted in pass 1
+   * (which decodes those weights once more) to size pass 2's packing. */
+  uint64_t nonzeros[MAX_STEPS];
+  int sparse; /* 0: every convolution dense (the first sizing, before any decoding) */
   sqz_error *err;
 } planner;
 
@@ -80,6 +93,63 @@ static void *take(planner *p, uint64_t bytes) {
   void *ptr = p->base ? p->base + p->offset : NULL;
   p->offset += align_up(bytes);
   return ptr;
+}
+
+/* Decodes a convolution's weights (count floats) and biases (cout). */
+static sqz_status decode_conv(const sqz_conv_desc *c, const char *name, float *weights, uint64_t count,
+                              float *bias, sqz_error *err) {
+  char what[48];
+  snprintf(what, sizeof what, "%s weights", name);
+  sqz_status st = sqz_tensor_decode(&c->weights, weights, (size_t)count, what, err);
+  if (st || !bias) return st;
+  snprintf(what, sizeof what, "%s bias", name);
+  return sqz_tensor_decode(&c->bias, bias, (size_t)c->cout, what, err);
+}
+
+/* Plans step s (a 1x1 stride-1 convolution, shapes set) as STEP_SPMM if its
+ * weight density is at most the kernel set's spmm_max_density: *chosen
+ * says whether it did. The density is known only from the decoded weights,
+ * so pass 1 decodes them (once more than pass 2) to size the packing.
+ * Offsets into the transposed input are int32 bytes. Padding (v1.0's conv10
+ * has 1) only adds a border of clamped biases around the outputs. */
+static sqz_status add_spmm(planner *p, step *s, const sqz_conv_desc *c, const char *name, uint64_t wcount,
+                           int *chosen) {
+  const int idx = (int)(s - p->net->steps);
+  const uint64_t pixels = (uint64_t)s->ih * s->iw, cin = (uint64_t)s->cin, cout = (uint64_t)c->cout;
+  *chosen = 0;
+  if (cin * pixels * sizeof(float) > INT32_MAX) return SQZ_OK;
+  if (!p->base) {
+    float *w = malloc((size_t)wcount * sizeof(float));
+    if (!w) return sqz_fail(p->err, SQZ_ERR_MEMORY, "out of memory decoding %s weights", name);
+    sqz_status st = decode_conv(c, name, w, wcount, NULL, p->err);
+    p->nonzeros[idx] = st ? 0 : sqz_count_nonzeros(w, (size_t)wcount);
+    free(w);
+    if (st) return st;
+  }
+  const uint64_t nnz = p->nonzeros[idx];
+  if ((double)nnz > (double)p->net->k->spmm_max_density * (double)wcount) return SQZ_OK;
+  *chosen = 1;
+  s->kind = STEP_SPMM;
+  float *weights = take(p, (cout + nnz) * sizeof(float));
+  int32_t *offsets = take(p, nnz * sizeof(int32_t));
+  uint32_t *nnzmap = take(p, cout * sizeof(uint32_t));
+  uint32_t *out_pixels = take(p, pixels * sizeof(uint32_t));
+  float *border = s->pad ? take(p, cout * sizeof(float)) : NULL;
+  if (cin * pixels > p->work_floats) p->work_floats = cin * pixels;
+  if (!p->base) return SQZ_OK;
+
+  float bias[SQZ_MAX_CHANNELS];
+  sqz_status st = decode_conv(c, name, p->scratch, wcount, bias, p->err);
+  if (st) return st;
+  sqz_pack_spmm_weights((size_t)cout, (size_t)cin, (size_t)pixels * sizeof(float), p->scratch, bias, weights,
+                        offsets, nnzmap);
+  for (size_t y = 0; y < (size_t)s->ih; y++)
+    for (size_t x = 0; x < (size_t)s->iw; x++)
+      out_pixels[y * s->iw + x] = (uint32_t)(((y + s->pad) * s->ow + x + s->pad) * s->out_pixel_stride);
+  for (size_t n = 0; border && n < cout; n++) border[n] = fminf(fmaxf(bias[n], s->params.min), s->params.max);
+  s->packed = weights, s->spmm_offsets = offsets, s->spmm_nnz = nnzmap;
+  s->spmm_out_pixels = out_pixels, s->spmm_border = border;
+  return SQZ_OK;
 }
 
 static sqz_status add_conv(planner *p, const sqz_conv_desc *c, const char *name, int ih, int iw,
@@ -123,6 +193,15 @@ static sqz_status add_conv(planner *p, const sqz_conv_desc *c, const char *name,
       s->winograd_input = k->winograd2_input, s->winograd_output = k->winograd2_output;
     }
   }
+  /* 1x1 stride 1 (squeezes, expand1x1, conv10) by spmm when pruned enough. */
+  if (p->sparse && k->spmm && c->kh == 1 && c->kw == 1 && c->stride == 1) {
+    int chosen = 0;
+    sqz_status st = add_spmm(p, s, c, name, wcount, &chosen);
+    if (st || chosen) {
+      *oh_out = oh, *ow_out = ow;
+      return st;
+    }
+  }
   uint64_t packed_floats =
       winograd ? sqz_packed_winograd_3x3_size(winograd, (size_t)c->cout, (size_t)cin, net->k->nr) + (uint64_t)c->cout
                : sqz_packed_conv_size((size_t)c->cout, (size_t)cin, (size_t)c->kh, (size_t)c->kw, net->k->nr);
@@ -162,13 +241,9 @@ static sqz_status add_conv(planner *p, const sqz_conv_desc *c, const char *name,
   if (!p->base) return SQZ_OK;
 
   /* Decode and pack the weights. */
-  sqz_status st;
-  char what[48];
-  snprintf(what, sizeof what, "%s weights", name);
-  if ((st = sqz_tensor_decode(&c->weights, p->scratch, (size_t)wcount, what, err))) return st;
   float bias[SQZ_MAX_CHANNELS];
-  snprintf(what, sizeof what, "%s bias", name);
-  if ((st = sqz_tensor_decode(&c->bias, bias, (size_t)c->cout, what, err))) return st;
+  sqz_status st = decode_conv(c, name, p->scratch, wcount, bias, err);
+  if (st) return st;
   if (winograd) {
     size_t n = sqz_pack_winograd_3x3(winograd, (size_t)c->cout, (size_t)cin, net->k->nr, p->scratch, packed);
     memcpy(packed + n, bias, (size_t)c->cout * sizeof(float));
@@ -310,24 +385,32 @@ sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *ker
   net->in_h = desc->recipe.input_height;
   planner p = {.net = net, .desc = desc, .err = err};
 
-  /* Pass 1: sizes. Weight, indirection sizes accumulate in p.offset. */
-  sqz_status st = plan(&p);
-  if (st) {
-    free(net);
-    return st;
-  }
-  uint64_t fixed = p.offset;
-  /* Weights are decoded into the activation buffers (idle while loading)
-   * when they fit there, so the largest tensor needs no scratch of its own. */
-  uint64_t act_bytes = align_up(p.act_floats[0] * 4) + align_up(p.act_floats[1] * 4);
-  uint64_t scratch_bytes = p.scratch_floats * 4 <= act_bytes ? 0 : align_up(p.scratch_floats * 4);
-  uint64_t total = fixed + act_bytes + align_up(p.squeeze_floats * 4) + align_up(p.zero_floats * 4) +
-                   align_up((uint64_t)net->num_classes * 4) + align_up(p.work_floats * 4) +
-                   scratch_bytes + ALIGN;
-  if (total > SQZ_MAX_ARENA_BYTES || total > SIZE_MAX) {
-    free(net);
-    return sqz_fail(err, SQZ_ERR_LIMIT, "model: the network needs %llu MB of memory (limit %u MB)",
-                    (unsigned long long)(total >> 20), (unsigned)(SQZ_MAX_ARENA_BYTES >> 20));
+  /* Pass 1: sizes. Weight, indirection sizes accumulate in p.offset. It runs
+   * dense first, so the memory limit is checked before any weights are
+   * decoded (spmm's sizes need the decoded weights' nonzeros), then again
+   * with spmm where the kernel set has it. */
+  uint64_t fixed = 0, scratch_bytes = 0, total = 0;
+  for (int sparse = 0; sparse <= (net->k->spmm != NULL); sparse++) {
+    p.sparse = sparse;
+    p.offset = 0;
+    p.scratch_floats = p.work_floats = p.zero_floats = 0;
+    sqz_status st = plan(&p);
+    if (st) {
+      free(net);
+      return st;
+    }
+    fixed = p.offset;
+    /* Weights are decoded into the activation buffers (idle while loading)
+     * when they fit there, so the largest tensor needs no scratch of its own. */
+    uint64_t act_bytes = align_up(p.act_floats[0] * 4) + align_up(p.act_floats[1] * 4);
+    scratch_bytes = p.scratch_floats * 4 <= act_bytes ? 0 : align_up(p.scratch_floats * 4);
+    total = fixed + act_bytes + align_up(p.squeeze_floats * 4) + align_up(p.zero_floats * 4) +
+            align_up((uint64_t)net->num_classes * 4) + align_up(p.work_floats * 4) + scratch_bytes + ALIGN;
+    if (total > SQZ_MAX_ARENA_BYTES || total > SIZE_MAX) {
+      free(net);
+      return sqz_fail(err, SQZ_ERR_LIMIT, "model: the network needs %llu MB of memory (limit %u MB)",
+                      (unsigned long long)(total >> 20), (unsigned)(SQZ_MAX_ARENA_BYTES >> 20));
+    }
   }
   net->memory = malloc((size_t)total);
   if (!net->memory) {
@@ -340,6 +423,7 @@ sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *ker
   planner q = p;
   q.base = base;
   q.offset = fixed;
+  sqz_status st;
   q.buf[0] = take(&q, p.act_floats[0] * 4);
   q.buf[1] = take(&q, p.act_floats[1] * 4);
   q.squeeze = take(&q, p.squeeze_floats * 4);
@@ -466,6 +550,34 @@ static void run_im2col(const sqz_network *net, const step *s) {
   }
 }
 
+/* spmm over input pixels [m_begin, m_end) (of ih*iw): transpose them to
+ * channel-major in net->work (row stride: all the pixels), then sparse
+ * weights times them. Ranges are independent, so threads may split a step's
+ * pixels; with padding, run_spmm_border writes the rest of the output. */
+static void run_spmm(const sqz_network *net, const step *s, size_t m_begin, size_t m_end) {
+  const size_t pixels = (size_t)s->ih * s->iw, cin = (size_t)s->cin;
+  float *chw = net->work;
+  for (size_t m0 = m_begin; m0 < m_end; m0 += 8) {
+    const size_t m1 = m_end - m0 < 8 ? m_end : m0 + 8;
+    for (size_t k = 0; k < cin; k++)
+      for (size_t m = m0; m < m1; m++) chw[k * pixels + m] = s->input[m * cin + k];
+  }
+  net->k->spmm(m_end - m_begin, (size_t)s->cout, chw + m_begin, s->packed, s->spmm_offsets, s->spmm_nnz,
+               s->output, s->spmm_out_pixels + m_begin, &s->params);
+}
+
+/* A padded 1x1 convolution's border: no input under it, only the biases. */
+static void run_spmm_border(const step *s) {
+  const size_t pad = (size_t)s->pad, oh = (size_t)s->oh, ow = (size_t)s->ow, bytes = (size_t)s->cout * sizeof(float);
+  for (size_t y = 0; y < oh; y++) {
+    const int edge_row = y < pad || y >= oh - pad;
+    for (size_t x = 0; x < ow; x++) {
+      if (!edge_row && x == pad) x = ow - pad; /* skip the inside */
+      memcpy(s->output + (y * ow + x) * s->out_pixel_stride, s->spmm_border, bytes);
+    }
+  }
+}
+
 void sqz_network_run_step(sqz_network *net, int i) {
   const sqz_kernels *k = net->k;
   if (i < 0 || i >= net->num_steps) return;
@@ -479,6 +591,10 @@ void sqz_network_run_step(sqz_network *net, int i) {
       break;
     case STEP_IM2COL:
       run_im2col(net, s);
+      break;
+    case STEP_SPMM:
+      run_spmm(net, s, 0, (size_t)s->ih * s->iw);
+      if (s->spmm_border) run_spmm_border(s);
       break;
     case STEP_MAXPOOL:
       k->maxpool(s->input, (size_t)s->ih, (size_t)s->iw, (size_t)s->cin, (size_t)s->pool_kernel,
