@@ -514,6 +514,15 @@ static void run_winograd(const sqz_network *net, const step *s) {
   }
 }
 
+/* memcpy of a few floats, as fixed 16-byte copies the compiler turns into
+ * single loads and stores: under wasm a variable memcpy is a call and a
+ * loop, and the stem copies 7 rows of 21 floats per output pixel. */
+static inline void copy_floats(float *dst, const float *src, size_t n) {
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) memcpy(dst + i, src + i, 16);
+  for (; i < n; i++) dst[i] = src[i];
+}
+
 /* im2col: rows of kh*kw*cin floats (tap-major, as the weights are packed),
  * a chunk of output pixels at a time, then one GEMM per tile of rows. */
 static void run_im2col(const sqz_network *net, const step *s) {
@@ -532,7 +541,7 @@ static void run_im2col(const sqz_network *net, const step *s) {
         if (y < 0 || y >= s->ih) {
           memset(dst, 0, kw * cin * sizeof(float));
         } else if (x0 >= 0 && x0 + s->kw <= s->iw) {
-          memcpy(dst, s->input + ((size_t)y * s->iw + x0) * cin, kw * cin * sizeof(float));
+          copy_floats(dst, s->input + ((size_t)y * s->iw + x0) * cin, kw * cin);
         } else {
           for (int kx = 0; kx < s->kw; kx++) {
             const int x = x0 + kx;
