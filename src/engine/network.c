@@ -107,8 +107,8 @@ static sqz_status decode_conv(const sqz_conv_desc *c, const char *name, float *w
 }
 
 /* Plans step s (a 1x1 stride-1 convolution, shapes set) as STEP_SPMM if its
- * weight density is at most the kernel set's spmm_max_density: *chosen
- * says whether it did. The density is known only from the decoded weights,
+ * weights are sparse enough for the kernel set (kernels.h): *chosen says
+ * whether it did. The density is known only from the decoded weights,
  * so pass 1 decodes them (once more than pass 2) to size the packing.
  * Offsets into the transposed input are int32 bytes. Padding (v1.0's conv10
  * has 1) only adds a border of clamped biases around the outputs. */
@@ -127,7 +127,10 @@ static sqz_status add_spmm(planner *p, step *s, const sqz_conv_desc *c, const ch
     if (st) return st;
   }
   const uint64_t nnz = p->nonzeros[idx];
-  if ((double)nnz > (double)p->net->k->spmm_max_density * (double)wcount) return SQZ_OK;
+  const sqz_kernels *k = p->net->k;
+  if ((double)nnz > (double)k->spmm_max_density * (double)wcount ||
+      (double)nnz < (double)k->spmm_min_nonzeros_per_input * (double)cin)
+    return SQZ_OK;
   *chosen = 1;
   s->kind = STEP_SPMM;
   float *weights = take(p, (cout + nnz) * sizeof(float));

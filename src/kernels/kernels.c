@@ -8,12 +8,18 @@
   .igemm = sqz_f32_igemm_minmax_ukernel_4x8__wasmsimd_splat,      \
   .maxpool = sqz_f32_maxpool_ukernel__wasmsimd, .gavgpool = sqz_f32_gavgpool_ukernel__wasmsimd
 
-/* Weight density up to which a 1x1 convolution runs by spmm (measured with
- * npm run bench on squeezenet1_0: see bench/README.md). */
+/* When a 1x1 convolution runs by spmm (kernels.h), measured per layer on
+ * squeezenet1_0 in V8: conv10 (density 0.2, 200 nonzeros per input) and the
+ * 0.5-dense expand1x1s (96, 128) gain, the 0.5-dense squeezes (24, 32) lose. */
 #ifndef SQZ_SPMM_MAX_DENSITY
 #define SQZ_SPMM_MAX_DENSITY 0.55f
 #endif
-#define WASMSIMD_SPMM .spmm = sqz_f32_spmm_minmax_ukernel_16x1__wasmsimd, .spmm_max_density = SQZ_SPMM_MAX_DENSITY
+#ifndef SQZ_SPMM_MIN_NONZEROS_PER_INPUT
+#define SQZ_SPMM_MIN_NONZEROS_PER_INPUT 48.0f
+#endif
+#define WASMSIMD_SPMM                                                      \
+  .spmm = sqz_f32_spmm_minmax_ukernel_16x1__wasmsimd, .spmm_max_density = SQZ_SPMM_MAX_DENSITY, \
+  .spmm_min_nonzeros_per_input = SQZ_SPMM_MIN_NONZEROS_PER_INPUT
 
 #ifndef SQZ_WINOGRAD4_MIN_SIZE
 #define SQZ_WINOGRAD4_MIN_SIZE 20
@@ -65,6 +71,7 @@ const sqz_kernels sqz_kernels_wasmsimd_sparse = {
     WASMSIMD_WINOGRAD,
     .spmm = sqz_f32_spmm_minmax_ukernel_16x1__wasmsimd,
     .spmm_max_density = 1.0f,
+    .spmm_min_nonzeros_per_input = 0.0f,
 };
 
 const sqz_kernels sqz_kernels_scalar = {
@@ -82,4 +89,5 @@ const sqz_kernels sqz_kernels_scalar = {
     .winograd2_output = sqz_f32_winograd_output_2x2_3x3__scalar,
     .spmm = sqz_f32_spmm_minmax_ukernel_16x1__scalar,
     .spmm_max_density = SQZ_SPMM_MAX_DENSITY,
+    .spmm_min_nonzeros_per_input = SQZ_SPMM_MIN_NONZEROS_PER_INPUT,
 };

@@ -178,9 +178,14 @@ typedef struct sqz_kernels {
   sqz_f32_winograd_output_fn winograd2_output;
   /* 1x1 stride-1 convolutions whose weight density (nonzeros / weights) is
    * at most spmm_max_density run by spmm (NULL: never); below that density
-   * skipping zeros beats the dense GEMM's regular loads. */
+   * skipping zeros beats the dense GEMM's regular loads. They also need at
+   * least spmm_min_nonzeros_per_input nonzeros per input channel: that is
+   * how often each transposed input row serves per pixel, and with fewer
+   * (squeezes: many inputs, few outputs) transposing and streaming the
+   * input costs more than the skipped zeros save. */
   sqz_f32_spmm_fn spmm;
   float spmm_max_density;
+  float spmm_min_nonzeros_per_input;
 } sqz_kernels;
 
 extern const sqz_kernels sqz_kernels_wasmsimd;           /* the default: F(4x4) on large images, else F(2x2) */
