@@ -213,7 +213,7 @@ static sqz_status add_conv(planner *p, const sqz_conv_desc *c, const char *name,
   /* Fewer than 4 input channels (the stem: RGB): per tap the indirect GEMM
    * would run 1-3 steps between pointer loads, and its indirection buffer
    * would be large; copying patches into rows (im2col) gives one long GEMM. */
-  int im2col = !direct && cin < 4;
+  int im2col = !direct && cin < 4 && k->ppmm;
   if (im2col) {
     uint64_t row = (uint64_t)cin * c->kh * c->kw, chunk = 16384 / (row * 4);
     chunk -= chunk % net->k->mr;
@@ -517,45 +517,47 @@ static void run_winograd(const sqz_network *net, const step *s) {
   }
 }
 
-/* memcpy of a few floats, as fixed 16-byte copies the compiler turns into
- * single loads and stores: under wasm a variable memcpy is a call and a
- * loop, and the stem copies 7 rows of 21 floats per output pixel. */
-static inline void copy_floats(float *dst, const float *src, size_t n) {
-  size_t i = 0;
-  for (; i + 4 <= n; i += 4) memcpy(dst + i, src + i, 16);
-  for (; i < n; i++) dst[i] = src[i];
+/* Copies n floats into every mr-th float of dst (a row into a PPMM panel). */
+static inline void put_floats(float *dst, const float *src, size_t n, size_t mr) {
+  for (size_t i = 0; i < n; i++) dst[i * mr] = src[i];
+}
+static inline void put_zeros(float *dst, size_t n, size_t mr) {
+  for (size_t i = 0; i < n; i++) dst[i * mr] = 0.0f;
 }
 
-/* im2col: rows of kh*kw*cin floats (tap-major, as the weights are packed),
- * a chunk of output pixels at a time, then one GEMM per tile of rows. */
+/* im2col: the rows of kh*kw*cin floats (tap-major, as the weights are
+ * packed) of a chunk of output pixels, written straight into PPMM panels
+ * (each tile of mr rows interleaved, kernels.h), then one PPMM per tile. */
 static void run_im2col(const sqz_network *net, const step *s) {
   const sqz_kernels *k = net->k;
   const size_t cin = (size_t)s->cin, kw = (size_t)s->kw, kc = cin * s->kh * kw, chunk = s->im2col_chunk;
   const size_t m_total = (size_t)s->oh * s->ow, mr = k->mr;
   for (size_t m0 = 0; m0 < m_total; m0 += chunk) {
     const size_t n = m_total - m0 < chunk ? m_total - m0 : chunk;
-    float *row = net->work;
-    for (size_t r = 0; r < n; r++, row += kc) {
+    for (size_t r = 0; r < n; r++) {
+      float *row = net->work + (r / mr) * kc * mr + r % mr; /* element j at row[j*mr] */
       const int oy = (int)((m0 + r) / s->ow), ox = (int)((m0 + r) % s->ow);
       const int x0 = ox * s->stride - s->pad;
       for (int ky = 0; ky < s->kh; ky++) {
         const int y = oy * s->stride - s->pad + ky;
-        float *dst = row + (size_t)ky * kw * cin;
+        float *dst = row + (size_t)ky * kw * cin * mr;
         if (y < 0 || y >= s->ih) {
-          memset(dst, 0, kw * cin * sizeof(float));
+          put_zeros(dst, kw * cin, mr);
         } else if (x0 >= 0 && x0 + s->kw <= s->iw) {
-          copy_floats(dst, s->input + ((size_t)y * s->iw + x0) * cin, kw * cin);
+          put_floats(dst, s->input + ((size_t)y * s->iw + x0) * cin, kw * cin, mr);
         } else {
           for (int kx = 0; kx < s->kw; kx++) {
             const int x = x0 + kx;
             const float *src = x < 0 || x >= s->iw ? net->zero : s->input + ((size_t)y * s->iw + x) * cin;
-            memcpy(dst + (size_t)kx * cin, src, cin * sizeof(float));
+            put_floats(dst + (size_t)kx * cin * mr, src, cin, mr);
           }
         }
       }
     }
+    for (size_t r = n; r % mr != 0; r++) /* the last tile's missing rows: zeros, computed and dropped */
+      put_zeros(net->work + (r / mr) * kc * mr + r % mr, kc, mr);
     for (size_t r = 0; r < n; r += mr) {
-      k->gemm(n - r < mr ? n - r : mr, (size_t)s->cout, kc, net->work + r * kc, kc * sizeof(float), s->packed,
+      k->ppmm(n - r < mr ? n - r : mr, (size_t)s->cout, kc, net->work + r * kc, s->packed,
               s->output + (m0 + r) * s->out_pixel_stride, s->out_pixel_stride * sizeof(float),
               k->nr * sizeof(float), &s->params);
     }

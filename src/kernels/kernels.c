@@ -6,6 +6,7 @@
 #define WASMSIMD_BASE                                           \
   .mr = 4, .nr = 8, .gemm = sqz_f32_gemm_minmax_ukernel_4x8__wasmsimd_loadsplat, \
   .igemm = sqz_f32_igemm_minmax_ukernel_4x8__wasmsimd_splat,      \
+  .ppmm = sqz_f32_ppmm_minmax_ukernel_4x8__wasmsimd_loadsplat,   \
   .maxpool = sqz_f32_maxpool_ukernel__wasmsimd, .gavgpool = sqz_f32_gavgpool_ukernel__wasmsimd
 
 /* When a 1x1 convolution runs by spmm (kernels.h), measured per layer on
@@ -80,6 +81,7 @@ const sqz_kernels sqz_kernels_scalar = {
     .nr = 8,
     .gemm = sqz_f32_gemm_minmax_ukernel_4x8__scalar,
     .igemm = sqz_f32_igemm_minmax_ukernel_4x8__scalar,
+    .ppmm = sqz_f32_ppmm_minmax_ukernel_4x8__scalar,
     .maxpool = sqz_f32_maxpool_ukernel__scalar,
     .gavgpool = sqz_f32_gavgpool_ukernel__scalar,
     .winograd4_min_size = 20,

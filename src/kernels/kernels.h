@@ -37,6 +37,13 @@ typedef void (*sqz_f32_igemm_fn)(size_t mr, size_t nc, size_t kc, size_t ks,
                                  const float **a, const float *w, float *c, size_t cm_stride,
                                  size_t cn_stride, const sqz_minmax_params *params);
 
+/* Pre-packed GEMM (the stem's im2col rows): as sqz_f32_gemm_fn, but A is one
+ * panel with the MR rows interleaved: a[k*MR + m] for k < kc, m < MR. Rows
+ * m >= mr must hold finite values (computed, never stored).
+ *   c[m][n] = clamp(bias[n] + sum_{k<kc} a[k*MR + m] * w[k][n]) */
+typedef void (*sqz_f32_ppmm_fn)(size_t mr, size_t nc, size_t kc, const float *a, const float *w, float *c,
+                                size_t cm_stride, size_t cn_stride, const sqz_minmax_params *params);
+
 /* Sparse x dense matrix multiply: a 1x1 convolution whose weights are mostly
  * zeros (pruned), skipping the zeros. For pixels m < mc, output channels n < nc:
  *   output[out_pixels[m] + n] = clamp(bias[n] + sum_{j<nnz[n]} w[n][j] * row_j[m])
@@ -81,6 +88,10 @@ void sqz_f32_igemm_minmax_ukernel_4x8__wasmsimd_splat(size_t, size_t, size_t, si
 void sqz_f32_igemm_minmax_ukernel_4x8__scalar(size_t, size_t, size_t, size_t, const float **,
                                               const float *, float *, size_t, size_t,
                                               const sqz_minmax_params *);
+void sqz_f32_ppmm_minmax_ukernel_4x8__wasmsimd_loadsplat(size_t, size_t, size_t, const float *, const float *,
+                                                         float *, size_t, size_t, const sqz_minmax_params *);
+void sqz_f32_ppmm_minmax_ukernel_4x8__scalar(size_t, size_t, size_t, const float *, const float *, float *, size_t,
+                                             size_t, const sqz_minmax_params *);
 void sqz_f32_spmm_minmax_ukernel_16x1__wasmsimd(size_t, size_t, const float *, const float *,
                                                 const int32_t *, const uint32_t *, float *, const uint32_t *,
                                                 const sqz_minmax_params *);
@@ -165,6 +176,7 @@ typedef struct sqz_kernels {
   size_t mr, nr;
   sqz_f32_gemm_fn gemm;
   sqz_f32_igemm_fn igemm;
+  sqz_f32_ppmm_fn ppmm; /* the stem (fewer than 4 input channels) by im2col panels */
   sqz_f32_maxpool_fn maxpool;
   sqz_f32_gavgpool_fn gavgpool;
   /* 3x3 stride-1 pad-1 convolutions: Winograd F(4x4, 3x3) when the output
