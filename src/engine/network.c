@@ -42,6 +42,7 @@ typedef struct step {
   const float *bias;
   size_t winograd_tile, winograd_chunk;
   size_t im2col_chunk; /* pixels per im2col chunk */
+  size_t panel_tiles;  /* 1x1 GEMM by panels: GEMM tiles packed per chunk (0: plain GEMM) */
   /* spmm: packed holds biases and nonzeros; their input row offsets, counts;
    * where each input pixel's outputs go; with padding, the border's outputs
    * (the clamped biases) */
@@ -235,6 +236,14 @@ static sqz_status add_conv(planner *p, const sqz_conv_desc *c, const char *name,
     s->winograd_chunk = (size_t)chunk;
     uint64_t need = sets * chunk * ((uint64_t)cin + (uint64_t)c->cout);
     if (need > p->work_floats) p->work_floats = need;
+  }
+  if (!winograd && !im2col && direct && k->packx && k->ppmm) {
+    /* A 1x1 GEMM's input packed into PPMM panels a chunk of tiles at a time,
+     * the chunk within what Winograd's chunks already take of net->work. */
+    uint64_t tiles = SQZ_WINOGRAD_CHUNK_BYTES / (4 * (uint64_t)cin * k->mr);
+    if (tiles < 1) tiles = 1;
+    s->panel_tiles = (size_t)tiles;
+    if (tiles * k->mr * cin > p->work_floats) p->work_floats = tiles * k->mr * cin;
   }
   uint64_t mr = net->k->mr;
   uint64_t tiles = ((uint64_t)oh * ow + mr - 1) / mr;
@@ -492,6 +501,37 @@ static void run_conv(const sqz_kernels *k, const step *s) {
   }
 }
 
+/* A 1x1 convolution as run_conv's GEMM, but a chunk of panel_tiles tiles of
+ * its input at a time packed into PPMM panels in net->work (one A pointer per
+ * k step in the kernel instead of four), each column block of weights then
+ * passing over the chunk's tiles. */
+static void run_conv_panels(const sqz_network *net, const step *s) {
+  const sqz_kernels *k = net->k;
+  const size_t m_total = (size_t)s->oh * s->ow, mr = k->mr, nr = k->nr, kc = (size_t)s->cin;
+  const size_t tiles = (m_total + mr - 1) / mr, block = nr + kc * nr;
+  size_t nb = (16384 / (block * sizeof(float))) * nr;
+  if (nb < nr) nb = nr;
+  const size_t cm_stride = s->out_pixel_stride * sizeof(float);
+  float *panel = net->work;
+  for (size_t t0 = 0; t0 < tiles; t0 += s->panel_tiles) {
+    const size_t t1 = tiles - t0 < s->panel_tiles ? tiles : t0 + s->panel_tiles;
+    for (size_t t = t0; t < t1; t++) {
+      const size_t m0 = t * mr;
+      k->packx(m_total - m0 < mr ? m_total - m0 : mr, kc, s->input + m0 * kc, kc * sizeof(float),
+               panel + (t - t0) * kc * mr);
+    }
+    for (size_t n0 = 0; n0 < (size_t)s->cout; n0 += nb) {
+      const size_t nc = (size_t)s->cout - n0 < nb ? (size_t)s->cout - n0 : nb;
+      const float *w = s->packed + (n0 / nr) * block;
+      for (size_t t = t0; t < t1; t++) {
+        const size_t m0 = t * mr;
+        k->ppmm(m_total - m0 < mr ? m_total - m0 : mr, nc, kc, panel + (t - t0) * kc * mr, w,
+                s->output + m0 * s->out_pixel_stride + n0, cm_stride, nr * sizeof(float), &s->params);
+      }
+    }
+  }
+}
+
 /* Winograd F(t x t, 3x3), chunk by chunk: transform the chunk's input tiles,
  * (t+2)^2 GEMMs (one per transformed element), transform back into the output. */
 static void run_winograd(const sqz_network *net, const step *s) {
@@ -598,7 +638,10 @@ void sqz_network_run_step(sqz_network *net, int i) {
   const step *s = &net->steps[i];
   switch (s->kind) {
     case STEP_CONV:
-      run_conv(k, s);
+      if (s->panel_tiles)
+        run_conv_panels(net, s);
+      else
+        run_conv(k, s);
       break;
     case STEP_WINOGRAD:
       run_winograd(net, s);

@@ -6,7 +6,6 @@
 #define WASMSIMD_BASE                                           \
   .mr = 4, .nr = 8, .gemm = sqz_f32_gemm_minmax_ukernel_4x8__wasmsimd_loadsplat, \
   .igemm = sqz_f32_igemm_minmax_ukernel_4x8__wasmsimd_splat,      \
-  .ppmm = sqz_f32_ppmm_minmax_ukernel_4x8__wasmsimd_loadsplat,   \
   .maxpool = sqz_f32_maxpool_ukernel__wasmsimd, .gavgpool = sqz_f32_gavgpool_ukernel__wasmsimd
 
 /* When a 1x1 convolution runs by spmm (kernels.h), measured per layer on
@@ -18,6 +17,9 @@
 #ifndef SQZ_SPMM_MIN_NONZEROS_PER_INPUT
 #define SQZ_SPMM_MIN_NONZEROS_PER_INPUT 48.0f
 #endif
+/* PPMM on panels for the stem's im2col and the dense 1x1s */
+#define WASMSIMD_PANELS \
+  .ppmm = sqz_f32_ppmm_minmax_ukernel_4x8__wasmsimd_loadsplat, .packx = sqz_x32_packx_ukernel_4x__wasmsimd
 #define WASMSIMD_SPMM                                                      \
   .spmm = sqz_f32_spmm_minmax_ukernel_16x1__wasmsimd, .spmm_max_density = SQZ_SPMM_MAX_DENSITY, \
   .spmm_min_nonzeros_per_input = SQZ_SPMM_MIN_NONZEROS_PER_INPUT
@@ -40,6 +42,7 @@ const sqz_kernels sqz_kernels_wasmsimd = {
     WASMSIMD_BASE,
     WASMSIMD_WINOGRAD,
     WASMSIMD_SPMM,
+    WASMSIMD_PANELS,
 };
 
 const sqz_kernels sqz_kernels_wasmsimd_winograd4 = {
@@ -49,6 +52,7 @@ const sqz_kernels sqz_kernels_wasmsimd_winograd4 = {
     .winograd4_input = sqz_f32_winograd_input_4x4_3x3__wasmsimd,
     .winograd4_output = sqz_f32_winograd_output_4x4_3x3__wasmsimd,
     WASMSIMD_SPMM,
+    WASMSIMD_PANELS,
 };
 
 const sqz_kernels sqz_kernels_wasmsimd_winograd2 = {
@@ -57,8 +61,11 @@ const sqz_kernels sqz_kernels_wasmsimd_winograd2 = {
     .winograd2_input = sqz_f32_winograd_input_2x2_3x3__wasmsimd,
     .winograd2_output = sqz_f32_winograd_output_2x2_3x3__wasmsimd,
     WASMSIMD_SPMM,
+    WASMSIMD_PANELS,
 };
 
+/* The plain paths, so the golden tests keep running them: no Winograd, no
+ * spmm, no panels (the stem by IGEMM, 1x1s by GEMM). */
 const sqz_kernels sqz_kernels_wasmsimd_direct = {
     .name = "wasmsimd-direct",
     WASMSIMD_BASE,
@@ -73,6 +80,7 @@ const sqz_kernels sqz_kernels_wasmsimd_sparse = {
     .spmm = sqz_f32_spmm_minmax_ukernel_16x1__wasmsimd,
     .spmm_max_density = 1.0f,
     .spmm_min_nonzeros_per_input = 0.0f,
+    WASMSIMD_PANELS,
 };
 
 const sqz_kernels sqz_kernels_scalar = {
@@ -82,6 +90,7 @@ const sqz_kernels sqz_kernels_scalar = {
     .gemm = sqz_f32_gemm_minmax_ukernel_4x8__scalar,
     .igemm = sqz_f32_igemm_minmax_ukernel_4x8__scalar,
     .ppmm = sqz_f32_ppmm_minmax_ukernel_4x8__scalar,
+    .packx = sqz_x32_packx_ukernel_4x__scalar,
     .maxpool = sqz_f32_maxpool_ukernel__scalar,
     .gavgpool = sqz_f32_gavgpool_ukernel__scalar,
     .winograd4_min_size = 20,

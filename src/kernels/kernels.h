@@ -44,6 +44,12 @@ typedef void (*sqz_f32_igemm_fn)(size_t mr, size_t nc, size_t kc, size_t ks,
 typedef void (*sqz_f32_ppmm_fn)(size_t mr, size_t nc, size_t kc, const float *a, const float *w, float *c,
                                 size_t cm_stride, size_t cn_stride, const sqz_minmax_params *params);
 
+/* Packs m <= 4 rows of k floats (row i at (char*)x + i*x_stride) into a PPMM
+ * panel: y[j*4 + i] = row_i[j]; rows i >= m repeat row m-1. */
+typedef void (*sqz_x32_packx_fn)(size_t m, size_t k, const float *x, size_t x_stride, float *y);
+void sqz_x32_packx_ukernel_4x__wasmsimd(size_t, size_t, const float *, size_t, float *);
+void sqz_x32_packx_ukernel_4x__scalar(size_t, size_t, const float *, size_t, float *);
+
 /* Sparse x dense matrix multiply: a 1x1 convolution whose weights are mostly
  * zeros (pruned), skipping the zeros. For pixels m < mc, output channels n < nc:
  *   output[out_pixels[m] + n] = clamp(bias[n] + sum_{j<nnz[n]} w[n][j] * row_j[m])
@@ -176,7 +182,8 @@ typedef struct sqz_kernels {
   size_t mr, nr;
   sqz_f32_gemm_fn gemm;
   sqz_f32_igemm_fn igemm;
-  sqz_f32_ppmm_fn ppmm; /* the stem (fewer than 4 input channels) by im2col panels */
+  sqz_f32_ppmm_fn ppmm; /* the stem (fewer than 4 input channels) by im2col panels, */
+  sqz_x32_packx_fn packx; /* and dense 1x1s by their input packed into panels (NULL: plain GEMM) */
   sqz_f32_maxpool_fn maxpool;
   sqz_f32_gavgpool_fn gavgpool;
   /* 3x3 stride-1 pad-1 convolutions: Winograd F(4x4, 3x3) when the output
@@ -203,7 +210,7 @@ typedef struct sqz_kernels {
 extern const sqz_kernels sqz_kernels_wasmsimd;           /* the default: F(4x4) on large images, else F(2x2) */
 extern const sqz_kernels sqz_kernels_wasmsimd_winograd4; /* F(4x4, 3x3) for every 3x3 */
 extern const sqz_kernels sqz_kernels_wasmsimd_winograd2; /* F(2x2, 3x3) for every 3x3 */
-extern const sqz_kernels sqz_kernels_wasmsimd_direct;    /* no Winograd, no sparse: dense (I)GEMM only */
+extern const sqz_kernels sqz_kernels_wasmsimd_direct;    /* no Winograd, no sparse, no panels: plain (I)GEMM only */
 extern const sqz_kernels sqz_kernels_wasmsimd_sparse;    /* every 1x1 by spmm (tests: sparse on every layer) */
 extern const sqz_kernels sqz_kernels_scalar;
 

@@ -4,7 +4,9 @@
  * wasmsimd loadsplat kernel against the twin bit for bit (same order of
  * adds). Random tile heights, widths, depths, column-block strides and all
  * three clamps; the panel's rows past mr hold huge values that must not
- * reach any output, and nothing outside the written elements may change. */
+ * reach any output, and nothing outside the written elements may change.
+ * Also x32-packx (rows into such panels): the scalar twin against the
+ * panel's definition, the wasmsimd kernel against the twin, every k tail. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +18,27 @@
 
 static size_t rnd(size_t lo, size_t hi) { return lo + test_rand() % (hi - lo + 1); }
 
+static void test_packx(void) {
+  for (int iter = 0; iter < 600; iter++) {
+    const size_t m = rnd(1, 4), k = rnd(1, 70), stride = k + rnd(0, 5);
+    float *x = malloc(4 * stride * sizeof(float)), *want = malloc((4 * k + 4) * sizeof(float)),
+          *got = malloc((4 * k + 4) * sizeof(float));
+    for (size_t i = 0; i < 4 * stride; i++) x[i] = test_randf(-1, 1);
+    for (size_t i = 0; i < 4 * k + 4; i++) want[i] = got[i] = CANARY;
+    sqz_x32_packx_ukernel_4x__scalar(m, k, x, stride * sizeof(float), want);
+    sqz_x32_packx_ukernel_4x__wasmsimd(m, k, x, stride * sizeof(float), got);
+    int ok = 1;
+    for (size_t j = 0; j < k; j++)
+      for (size_t i = 0; i < 4; i++) ok &= want[j * 4 + i] == x[(i < m ? i : m - 1) * stride + j];
+    for (size_t i = 4 * k; i < 4 * k + 4; i++) ok &= want[i] == CANARY;
+    CHECK(ok, "packx scalar: not the panel of its rows (m %zu, k %zu)", m, k);
+    CHECK(memcmp(want, got, (4 * k + 4) * sizeof(float)) == 0, "packx wasmsimd vs scalar (m %zu, k %zu)", m, k);
+    free(x), free(want), free(got);
+  }
+}
+
 int main(void) {
+  test_packx();
   for (int iter = 0; iter < 2000; iter++) {
     const size_t mr = rnd(1, 4), nc = rnd(1, 35), kc = iter < 200 ? (size_t)iter + 1 : rnd(1, 160);
     const size_t blocks = (nc + 7) / 8;
