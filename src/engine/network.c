@@ -6,7 +6,10 @@
  * into their channel halves of the output (output row stride e1+e3).
  * 1×1 stride-1 unpadded convolutions are GEMMs; every other convolution is
  * an indirect GEMM whose indirection buffer (pointers to input pixels or to
- * a zero row for padding) is built once here, since the buffers never move. */
+ * a zero row for padding) is built once here, since the buffers never move.
+ * 1×1 convolutions with pruned weights (density at most the kernel set's
+ * spmm_max_density) skip the zeros instead: sparse weights times the input
+ * transposed to channel-major (STEP_SPMM). */
 #include "engine/network.h"
 
 #include <math.h>
@@ -20,7 +23,7 @@
 #endif
 #define ALIGN 64
 
-typedef enum { STEP_CONV, STEP_WINOGRAD, STEP_IM2COL, STEP_MAXPOOL, STEP_GAP } step_kind;
+typedef enum { STEP_CONV, STEP_WINOGRAD, STEP_IM2COL, STEP_SPMM, STEP_MAXPOOL, STEP_GAP } step_kind;
 
 typedef struct step {
   step_kind kind;
@@ -39,6 +42,13 @@ typedef struct step {
   const float *bias;
   size_t winograd_tile, winograd_chunk;
   size_t im2col_chunk; /* pixels per im2col chunk */
+  size_t panel_tiles;  /* 1x1 GEMM by panels: GEMM tiles packed per chunk (0: plain GEMM) */
+  /* spmm: packed holds biases and nonzeros; their input row offsets, counts;
+   * where each input pixel's outputs go; with padding, the border's outputs
+   * (the clamped biases) */
+  const int32_t *spmm_offsets;
+  const uint32_t *spmm_nnz, *spmm_out_pixels;
+  const float *spmm_border;
   sqz_f32_winograd_input_fn winograd_input;
   sqz_f32_winograd_output_fn winograd_output;
   /* maxpool */
@@ -53,7 +63,8 @@ struct sqz_network {
   float *input;
   float *logits;
   const float *zero;      /* zeros for padding, as wide as the widest input */
-  float *work;            /* one chunk's Winograd transforms or im2col rows */
+  float *work;            /* thread 0's work: a chunk's Winograd transforms, im2col rows or
+                             GEMM panels; spmm's input transposed (shared by all threads) */
   size_t work_floats;
   sqz_pool *pool;         /* threads (not owned); NULL: the caller alone */
   float *thread_work;     /* work for threads 1.., work_floats apart */
@@ -76,6 +87,10 @@ typedef struct planner {
   float *buf[2], *squeeze, *zero;
   float *scratch; /* decoded weights, largest tensor */
   uint64_t scratch_floats;
+  /* Nonzero weights of each step that may run by spmm, counted in pass 1
+   * (which decodes those weights once more) to size pass 2's packing. */
+  uint64_t nonzeros[MAX_STEPS];
+  int sparse; /* 0: every convolution dense (the first sizing, before any decoding) */
   sqz_error *err;
 } planner;
 
@@ -83,6 +98,66 @@ static void *take(planner *p, uint64_t bytes) {
   void *ptr = p->base ? p->base + p->offset : NULL;
   p->offset += align_up(bytes);
   return ptr;
+}
+
+/* Decodes a convolution's weights (count floats) and biases (cout). */
+static sqz_status decode_conv(const sqz_conv_desc *c, const char *name, float *weights, uint64_t count,
+                              float *bias, sqz_error *err) {
+  char what[48];
+  snprintf(what, sizeof what, "%s weights", name);
+  sqz_status st = sqz_tensor_decode(&c->weights, weights, (size_t)count, what, err);
+  if (st || !bias) return st;
+  snprintf(what, sizeof what, "%s bias", name);
+  return sqz_tensor_decode(&c->bias, bias, (size_t)c->cout, what, err);
+}
+
+/* Plans step s (a 1x1 stride-1 convolution, shapes set) as STEP_SPMM if its
+ * weights are sparse enough for the kernel set (kernels.h): *chosen says
+ * whether it did. The density is known only from the decoded weights,
+ * so pass 1 decodes them (once more than pass 2) to size the packing.
+ * Offsets into the transposed input are int32 bytes. Padding (v1.0's conv10
+ * has 1) only adds a border of clamped biases around the outputs. */
+static sqz_status add_spmm(planner *p, step *s, const sqz_conv_desc *c, const char *name, uint64_t wcount,
+                           int *chosen) {
+  const int idx = (int)(s - p->net->steps);
+  const uint64_t pixels = (uint64_t)s->ih * s->iw, cin = (uint64_t)s->cin, cout = (uint64_t)c->cout;
+  *chosen = 0;
+  if (cin * pixels * sizeof(float) > INT32_MAX) return SQZ_OK;
+  if (!p->base) {
+    float *w = malloc((size_t)wcount * sizeof(float));
+    if (!w) return sqz_fail(p->err, SQZ_ERR_MEMORY, "out of memory decoding %s weights", name);
+    sqz_status st = decode_conv(c, name, w, wcount, NULL, p->err);
+    p->nonzeros[idx] = st ? 0 : sqz_count_nonzeros(w, (size_t)wcount);
+    free(w);
+    if (st) return st;
+  }
+  const uint64_t nnz = p->nonzeros[idx];
+  const sqz_kernels *k = p->net->k;
+  if ((double)nnz > (double)k->spmm_max_density * (double)wcount ||
+      (double)nnz < (double)k->spmm_min_nonzeros_per_input * (double)cin)
+    return SQZ_OK;
+  *chosen = 1;
+  s->kind = STEP_SPMM;
+  float *weights = take(p, (cout + nnz) * sizeof(float));
+  int32_t *offsets = take(p, nnz * sizeof(int32_t));
+  uint32_t *nnzmap = take(p, cout * sizeof(uint32_t));
+  uint32_t *out_pixels = take(p, pixels * sizeof(uint32_t));
+  float *border = s->pad ? take(p, cout * sizeof(float)) : NULL;
+  if (cin * pixels > p->work_floats) p->work_floats = cin * pixels;
+  if (!p->base) return SQZ_OK;
+
+  float bias[SQZ_MAX_CHANNELS];
+  sqz_status st = decode_conv(c, name, p->scratch, wcount, bias, p->err);
+  if (st) return st;
+  sqz_pack_spmm_weights((size_t)cout, (size_t)cin, (size_t)pixels * sizeof(float), p->scratch, bias, weights,
+                        offsets, nnzmap);
+  for (size_t y = 0; y < (size_t)s->ih; y++)
+    for (size_t x = 0; x < (size_t)s->iw; x++)
+      out_pixels[y * s->iw + x] = (uint32_t)(((y + s->pad) * s->ow + x + s->pad) * s->out_pixel_stride);
+  for (size_t n = 0; border && n < cout; n++) border[n] = fminf(fmaxf(bias[n], s->params.min), s->params.max);
+  s->packed = weights, s->spmm_offsets = offsets, s->spmm_nnz = nnzmap;
+  s->spmm_out_pixels = out_pixels, s->spmm_border = border;
+  return SQZ_OK;
 }
 
 static sqz_status add_conv(planner *p, const sqz_conv_desc *c, const char *name, int ih, int iw,
@@ -126,6 +201,15 @@ static sqz_status add_conv(planner *p, const sqz_conv_desc *c, const char *name,
       s->winograd_input = k->winograd2_input, s->winograd_output = k->winograd2_output;
     }
   }
+  /* 1x1 stride 1 (squeezes, expand1x1, conv10) by spmm when pruned enough. */
+  if (p->sparse && k->spmm && c->kh == 1 && c->kw == 1 && c->stride == 1) {
+    int chosen = 0;
+    sqz_status st = add_spmm(p, s, c, name, wcount, &chosen);
+    if (st || chosen) {
+      *oh_out = oh, *ow_out = ow;
+      return st;
+    }
+  }
   uint64_t packed_floats =
       winograd ? sqz_packed_winograd_3x3_size(winograd, (size_t)c->cout, (size_t)cin, net->k->nr) + (uint64_t)c->cout
                : sqz_packed_conv_size((size_t)c->cout, (size_t)cin, (size_t)c->kh, (size_t)c->kw, net->k->nr);
@@ -134,7 +218,7 @@ static sqz_status add_conv(planner *p, const sqz_conv_desc *c, const char *name,
   /* Fewer than 4 input channels (the stem: RGB): per tap the indirect GEMM
    * would run 1-3 steps between pointer loads, and its indirection buffer
    * would be large; copying patches into rows (im2col) gives one long GEMM. */
-  int im2col = !direct && cin < 4;
+  int im2col = !direct && cin < 4 && k->ppmm;
   if (im2col) {
     uint64_t row = (uint64_t)cin * c->kh * c->kw, chunk = 16384 / (row * 4);
     chunk -= chunk % net->k->mr;
@@ -157,6 +241,14 @@ static sqz_status add_conv(planner *p, const sqz_conv_desc *c, const char *name,
     uint64_t need = sets * chunk * ((uint64_t)cin + (uint64_t)c->cout);
     if (need > p->work_floats) p->work_floats = need;
   }
+  if (!winograd && !im2col && direct && k->packx && k->ppmm) {
+    /* A 1x1 GEMM's input packed into PPMM panels a chunk of tiles at a time,
+     * the chunk within what Winograd's chunks already take of net->work. */
+    uint64_t tiles = SQZ_WINOGRAD_CHUNK_BYTES / (4 * (uint64_t)cin * k->mr);
+    if (tiles < 1) tiles = 1;
+    s->panel_tiles = (size_t)tiles;
+    if (tiles * k->mr * cin > p->work_floats) p->work_floats = tiles * k->mr * cin;
+  }
   uint64_t mr = net->k->mr;
   uint64_t tiles = ((uint64_t)oh * ow + mr - 1) / mr;
   const float **ind = direct ? NULL : take(p, tiles * c->kh * c->kw * mr * sizeof(float *));
@@ -165,13 +257,9 @@ static sqz_status add_conv(planner *p, const sqz_conv_desc *c, const char *name,
   if (!p->base) return SQZ_OK;
 
   /* Decode and pack the weights. */
-  sqz_status st;
-  char what[48];
-  snprintf(what, sizeof what, "%s weights", name);
-  if ((st = sqz_tensor_decode(&c->weights, p->scratch, (size_t)wcount, what, err))) return st;
   float bias[SQZ_MAX_CHANNELS];
-  snprintf(what, sizeof what, "%s bias", name);
-  if ((st = sqz_tensor_decode(&c->bias, bias, (size_t)c->cout, what, err))) return st;
+  sqz_status st = decode_conv(c, name, p->scratch, wcount, bias, err);
+  if (st) return st;
   if (winograd) {
     size_t n = sqz_pack_winograd_3x3(winograd, (size_t)c->cout, (size_t)cin, net->k->nr, p->scratch, packed);
     memcpy(packed + n, bias, (size_t)c->cout * sizeof(float));
@@ -313,24 +401,32 @@ sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *ker
   net->in_h = desc->recipe.input_height;
   planner p = {.net = net, .desc = desc, .err = err};
 
-  /* Pass 1: sizes. Weight, indirection sizes accumulate in p.offset. */
-  sqz_status st = plan(&p);
-  if (st) {
-    free(net);
-    return st;
-  }
-  uint64_t fixed = p.offset;
-  /* Weights are decoded into the activation buffers (idle while loading)
-   * when they fit there, so the largest tensor needs no scratch of its own. */
-  uint64_t act_bytes = align_up(p.act_floats[0] * 4) + align_up(p.act_floats[1] * 4);
-  uint64_t scratch_bytes = p.scratch_floats * 4 <= act_bytes ? 0 : align_up(p.scratch_floats * 4);
-  uint64_t total = fixed + act_bytes + align_up(p.squeeze_floats * 4) + align_up(p.zero_floats * 4) +
-                   align_up((uint64_t)net->num_classes * 4) + align_up(p.work_floats * 4) +
-                   scratch_bytes + ALIGN;
-  if (total > SQZ_MAX_ARENA_BYTES || total > SIZE_MAX) {
-    free(net);
-    return sqz_fail(err, SQZ_ERR_LIMIT, "model: the network needs %llu MB of memory (limit %u MB)",
-                    (unsigned long long)(total >> 20), (unsigned)(SQZ_MAX_ARENA_BYTES >> 20));
+  /* Pass 1: sizes. Weight, indirection sizes accumulate in p.offset. It runs
+   * dense first, so the memory limit is checked before any weights are
+   * decoded (spmm's sizes need the decoded weights' nonzeros), then again
+   * with spmm where the kernel set has it. */
+  uint64_t fixed = 0, scratch_bytes = 0, total = 0;
+  for (int sparse = 0; sparse <= (net->k->spmm != NULL); sparse++) {
+    p.sparse = sparse;
+    p.offset = 0;
+    p.scratch_floats = p.work_floats = p.zero_floats = 0;
+    sqz_status st = plan(&p);
+    if (st) {
+      free(net);
+      return st;
+    }
+    fixed = p.offset;
+    /* Weights are decoded into the activation buffers (idle while loading)
+     * when they fit there, so the largest tensor needs no scratch of its own. */
+    uint64_t act_bytes = align_up(p.act_floats[0] * 4) + align_up(p.act_floats[1] * 4);
+    scratch_bytes = p.scratch_floats * 4 <= act_bytes ? 0 : align_up(p.scratch_floats * 4);
+    total = fixed + act_bytes + align_up(p.squeeze_floats * 4) + align_up(p.zero_floats * 4) +
+            align_up((uint64_t)net->num_classes * 4) + align_up(p.work_floats * 4) + scratch_bytes + ALIGN;
+    if (total > SQZ_MAX_ARENA_BYTES || total > SIZE_MAX) {
+      free(net);
+      return sqz_fail(err, SQZ_ERR_LIMIT, "model: the network needs %llu MB of memory (limit %u MB)",
+                      (unsigned long long)(total >> 20), (unsigned)(SQZ_MAX_ARENA_BYTES >> 20));
+    }
   }
   net->memory = malloc((size_t)total);
   if (!net->memory) {
@@ -343,6 +439,7 @@ sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *ker
   planner q = p;
   q.base = base;
   q.offset = fixed;
+  sqz_status st;
   q.buf[0] = take(&q, p.act_floats[0] * 4);
   q.buf[1] = take(&q, p.act_floats[1] * 4);
   q.squeeze = take(&q, p.squeeze_floats * 4);
@@ -410,7 +507,9 @@ void sqz_network_set_clock(sqz_network *net, sqz_clock_fn clock, double *step_ms
 typedef struct step_job {
   const sqz_network *net;
   const step *s;
-  size_t nb, n_blocks, m_groups, tiles_per_group; /* run_conv */
+  size_t nb, n_blocks, m_groups, tiles_per_group; /* run_conv, run_conv_panels */
+  size_t n_groups, blocks_per_group;                /* run_conv_panels */
+  size_t packed_chunk[SQZ_MAX_THREADS];             /* run_conv_panels: chunk+1 in the thread's panels */
 } step_job;
 
 /* Column blocks keep a slice of packed weights in L1 while every pixel tile
@@ -458,6 +557,62 @@ static void run_conv(const sqz_network *net, const step *s) {
   sqz_pool_parallelize(net->pool, conv_item, &j, j.n_blocks * j.m_groups);
 }
 
+/* A 1x1 convolution as run_conv's GEMM, but a chunk of panel_tiles tiles of
+ * its input at a time packed into PPMM panels in the thread's work (one A
+ * pointer per k step in the kernel instead of four), each column block of
+ * weights then passing over the chunk's tiles. An item is one chunk x one
+ * group of column blocks; a thread packs a chunk only when its previous item
+ * was another chunk's. */
+static void panels_item(void *context, size_t item, int thread) {
+  step_job *j = context;
+  const sqz_network *net = j->net;
+  const step *s = j->s;
+  const sqz_kernels *k = net->k;
+  const size_t m_total = (size_t)s->oh * s->ow, mr = k->mr, nr = k->nr, kc = (size_t)s->cin;
+  const size_t tiles = (m_total + mr - 1) / mr, block = nr + kc * nr;
+  const size_t cm_stride = s->out_pixel_stride * sizeof(float);
+  const size_t chunk = item / j->n_groups, g = item % j->n_groups;
+  const size_t t0 = chunk * s->panel_tiles, t1 = tiles - t0 < s->panel_tiles ? tiles : t0 + s->panel_tiles;
+  float *panel = work_of(net, thread);
+  if (j->packed_chunk[thread] != chunk + 1) {
+    for (size_t t = t0; t < t1; t++) {
+      const size_t m0 = t * mr;
+      k->packx(m_total - m0 < mr ? m_total - m0 : mr, kc, s->input + m0 * kc, kc * sizeof(float),
+               panel + (t - t0) * kc * mr);
+    }
+    j->packed_chunk[thread] = chunk + 1;
+  }
+  const size_t n_begin = g * j->blocks_per_group * j->nb;
+  const size_t n_end = (size_t)s->cout - n_begin < j->blocks_per_group * j->nb ? (size_t)s->cout
+                                                                                : n_begin + j->blocks_per_group * j->nb;
+  for (size_t n0 = n_begin; n0 < n_end; n0 += j->nb) {
+    const size_t nc = (size_t)s->cout - n0 < j->nb ? (size_t)s->cout - n0 : j->nb;
+    const float *w = s->packed + (n0 / nr) * block;
+    for (size_t t = t0; t < t1; t++) {
+      const size_t m0 = t * mr;
+      k->ppmm(m_total - m0 < mr ? m_total - m0 : mr, nc, kc, panel + (t - t0) * kc * mr, w,
+              s->output + m0 * s->out_pixel_stride + n0, cm_stride, nr * sizeof(float), &s->params);
+    }
+  }
+}
+
+static void run_conv_panels(const sqz_network *net, const step *s) {
+  const sqz_kernels *k = net->k;
+  const size_t m_total = (size_t)s->oh * s->ow, mr = k->mr, nr = k->nr;
+  const size_t tiles = (m_total + mr - 1) / mr, chunks = (tiles + s->panel_tiles - 1) / s->panel_tiles;
+  const size_t threads = (size_t)sqz_pool_threads(net->pool);
+  step_job j = {.net = net, .s = s};
+  j.nb = (16384 / ((nr + (size_t)s->cin * nr) * sizeof(float))) * nr;
+  if (j.nb < nr) j.nb = nr;
+  j.n_blocks = ((size_t)s->cout + j.nb - 1) / j.nb;
+  /* few chunks (conv10's 13x13 pixels): the column blocks are shared out too */
+  j.n_groups = threads > 1 && chunks < 4 * threads ? (4 * threads + chunks - 1) / chunks : 1;
+  if (j.n_groups > j.n_blocks) j.n_groups = j.n_blocks;
+  j.blocks_per_group = (j.n_blocks + j.n_groups - 1) / j.n_groups;
+  j.n_groups = (j.n_blocks + j.blocks_per_group - 1) / j.blocks_per_group;
+  sqz_pool_parallelize(net->pool, panels_item, &j, chunks * j.n_groups);
+}
+
 /* Winograd F(t x t, 3x3), chunk by chunk (an item): transform the chunk's
  * input tiles, (t+2)^2 GEMMs (one per transformed element), transform back
  * into the output. Each thread has its own work buffer. */
@@ -493,8 +648,18 @@ static void run_winograd(const sqz_network *net, const step *s) {
   sqz_pool_parallelize(net->pool, winograd_item, &j, (tiles + s->winograd_chunk - 1) / s->winograd_chunk);
 }
 
-/* im2col: rows of kh*kw*cin floats (tap-major, as the weights are packed),
- * a chunk of output pixels at a time (an item), then one GEMM per tile of rows. */
+/* Copies n floats into every mr-th float of dst (a row into a PPMM panel). */
+static inline void put_floats(float *dst, const float *src, size_t n, size_t mr) {
+  for (size_t i = 0; i < n; i++) dst[i * mr] = src[i];
+}
+static inline void put_zeros(float *dst, size_t n, size_t mr) {
+  for (size_t i = 0; i < n; i++) dst[i * mr] = 0.0f;
+}
+
+/* im2col: the rows of kh*kw*cin floats (tap-major, as the weights are
+ * packed) of a chunk of output pixels (an item), written straight into PPMM
+ * panels in the thread's work (each tile of mr rows interleaved, kernels.h),
+ * then one PPMM per tile. */
 static void im2col_item(void *context, size_t item, int thread) {
   const step_job *j = context;
   const sqz_network *net = j->net;
@@ -503,28 +668,31 @@ static void im2col_item(void *context, size_t item, int thread) {
   const size_t cin = (size_t)s->cin, kw = (size_t)s->kw, kc = cin * s->kh * kw, chunk = s->im2col_chunk;
   const size_t m_total = (size_t)s->oh * s->ow, mr = k->mr;
   const size_t m0 = item * chunk, n = m_total - m0 < chunk ? m_total - m0 : chunk;
-  float *work = work_of(net, thread), *row = work;
-  for (size_t r = 0; r < n; r++, row += kc) {
+  float *work = work_of(net, thread);
+  for (size_t r = 0; r < n; r++) {
+    float *row = work + (r / mr) * kc * mr + r % mr; /* element j at row[j*mr] */
     const int oy = (int)((m0 + r) / s->ow), ox = (int)((m0 + r) % s->ow);
     const int x0 = ox * s->stride - s->pad;
     for (int ky = 0; ky < s->kh; ky++) {
       const int y = oy * s->stride - s->pad + ky;
-      float *dst = row + (size_t)ky * kw * cin;
+      float *dst = row + (size_t)ky * kw * cin * mr;
       if (y < 0 || y >= s->ih) {
-        memset(dst, 0, kw * cin * sizeof(float));
+        put_zeros(dst, kw * cin, mr);
       } else if (x0 >= 0 && x0 + s->kw <= s->iw) {
-        memcpy(dst, s->input + ((size_t)y * s->iw + x0) * cin, kw * cin * sizeof(float));
+        put_floats(dst, s->input + ((size_t)y * s->iw + x0) * cin, kw * cin, mr);
       } else {
         for (int kx = 0; kx < s->kw; kx++) {
           const int x = x0 + kx;
           const float *src = x < 0 || x >= s->iw ? net->zero : s->input + ((size_t)y * s->iw + x) * cin;
-          memcpy(dst + (size_t)kx * cin, src, cin * sizeof(float));
+          put_floats(dst + (size_t)kx * cin * mr, src, cin, mr);
         }
       }
     }
   }
+  for (size_t r = n; r % mr != 0; r++) /* the last tile's missing rows: zeros, computed and dropped */
+    put_zeros(work + (r / mr) * kc * mr + r % mr, kc, mr);
   for (size_t r = 0; r < n; r += mr) {
-    k->gemm(n - r < mr ? n - r : mr, (size_t)s->cout, kc, work + r * kc, kc * sizeof(float), s->packed,
+    k->ppmm(n - r < mr ? n - r : mr, (size_t)s->cout, kc, work + r * kc, s->packed,
             s->output + (m0 + r) * s->out_pixel_stride, s->out_pixel_stride * sizeof(float),
             k->nr * sizeof(float), &s->params);
   }
@@ -544,13 +712,54 @@ static void maxpool_item(void *context, size_t item, int thread) {
                      (size_t)s->pool_stride, s->output, (size_t)s->oh, (size_t)s->ow, item, item + 1);
 }
 
+/* spmm over input pixels [m_begin, m_end) (of ih*iw): transpose them to
+ * channel-major in net->work (row stride: all the pixels), then sparse
+ * weights times them. Ranges are independent, so threads may split a step's
+ * pixels; with padding, run_spmm_border writes the rest of the output. */
+static void run_spmm(const sqz_network *net, const step *s, size_t m_begin, size_t m_end) {
+  const size_t pixels = (size_t)s->ih * s->iw, cin = (size_t)s->cin;
+  float *chw = net->work;
+  for (size_t m0 = m_begin; m0 < m_end; m0 += 8) {
+    const size_t m1 = m_end - m0 < 8 ? m_end : m0 + 8;
+    for (size_t k = 0; k < cin; k++)
+      for (size_t m = m0; m < m1; m++) chw[k * pixels + m] = s->input[m * cin + k];
+  }
+  net->k->spmm(m_end - m_begin, (size_t)s->cout, chw + m_begin, s->packed, s->spmm_offsets, s->spmm_nnz,
+               s->output, s->spmm_out_pixels + m_begin, &s->params);
+}
+
+/* spmm a pixel range at a time: each item transposes its own columns of the
+ * shared channel-major buffer and reads only those. */
+#define SPMM_ITEM_PIXELS 16
+static void spmm_item(void *context, size_t item, int thread) {
+  const step_job *j = context;
+  const size_t pixels = (size_t)j->s->ih * j->s->iw, m_begin = item * SPMM_ITEM_PIXELS;
+  (void)thread;
+  run_spmm(j->net, j->s, m_begin, pixels - m_begin < SPMM_ITEM_PIXELS ? pixels : m_begin + SPMM_ITEM_PIXELS);
+}
+
+/* A padded 1x1 convolution's border: no input under it, only the biases. */
+static void run_spmm_border(const step *s) {
+  const size_t pad = (size_t)s->pad, oh = (size_t)s->oh, ow = (size_t)s->ow, bytes = (size_t)s->cout * sizeof(float);
+  for (size_t y = 0; y < oh; y++) {
+    const int edge_row = y < pad || y >= oh - pad;
+    for (size_t x = 0; x < ow; x++) {
+      if (!edge_row && x == pad) x = ow - pad; /* skip the inside */
+      memcpy(s->output + (y * ow + x) * s->out_pixel_stride, s->spmm_border, bytes);
+    }
+  }
+}
+
 void sqz_network_run_step(sqz_network *net, int i) {
   const sqz_kernels *k = net->k;
   if (i < 0 || i >= net->num_steps) return;
   const step *s = &net->steps[i];
   switch (s->kind) {
     case STEP_CONV:
-      run_conv(net, s);
+      if (s->panel_tiles)
+        run_conv_panels(net, s);
+      else
+        run_conv(net, s);
       break;
     case STEP_WINOGRAD:
       run_winograd(net, s);
@@ -558,6 +767,13 @@ void sqz_network_run_step(sqz_network *net, int i) {
     case STEP_IM2COL:
       run_im2col(net, s);
       break;
+    case STEP_SPMM: {
+      step_job j = {.net = net, .s = s};
+      const size_t pixels = (size_t)s->ih * s->iw;
+      sqz_pool_parallelize(net->pool, spmm_item, &j, (pixels + SPMM_ITEM_PIXELS - 1) / SPMM_ITEM_PIXELS);
+      if (s->spmm_border) run_spmm_border(s);
+      break;
+    }
     case STEP_MAXPOOL: {
       step_job j = {.net = net, .s = s};
       sqz_pool_parallelize(net->pool, maxpool_item, &j, (size_t)s->oh);

@@ -37,6 +37,36 @@ typedef void (*sqz_f32_igemm_fn)(size_t mr, size_t nc, size_t kc, size_t ks,
                                  const float **a, const float *w, float *c, size_t cm_stride,
                                  size_t cn_stride, const sqz_minmax_params *params);
 
+/* Pre-packed GEMM (the stem's im2col rows): as sqz_f32_gemm_fn, but A is one
+ * panel with the MR rows interleaved: a[k*MR + m] for k < kc, m < MR. Rows
+ * m >= mr must hold finite values (computed, never stored).
+ *   c[m][n] = clamp(bias[n] + sum_{k<kc} a[k*MR + m] * w[k][n]) */
+typedef void (*sqz_f32_ppmm_fn)(size_t mr, size_t nc, size_t kc, const float *a, const float *w, float *c,
+                                size_t cm_stride, size_t cn_stride, const sqz_minmax_params *params);
+
+/* Packs m <= 4 rows of k floats (row i at (char*)x + i*x_stride) into a PPMM
+ * panel: y[j*4 + i] = row_i[j]; rows i >= m repeat row m-1. */
+typedef void (*sqz_x32_packx_fn)(size_t m, size_t k, const float *x, size_t x_stride, float *y);
+void sqz_x32_packx_ukernel_4x__wasmsimd(size_t, size_t, const float *, size_t, float *);
+void sqz_x32_packx_ukernel_4x__scalar(size_t, size_t, const float *, size_t, float *);
+
+/* Sparse x dense matrix multiply: a 1x1 convolution whose weights are mostly
+ * zeros (pruned), skipping the zeros. For pixels m < mc, output channels n < nc:
+ *   output[out_pixels[m] + n] = clamp(bias[n] + sum_{j<nnz[n]} w[n][j] * row_j[m])
+ * where row_j = (char*)input + offsets[j] is the input channel of nonzero j.
+ * input: channel-major (CHW): SIMD runs over contiguous pixels, as in
+ *   XNNPACK's f32-spmm; pass input + m0 and out_pixels + m0 to start at pixel m0.
+ * weights, offsets, nnzmap: packed by sqz_pack_spmm_weights: per output
+ *   channel its bias then its nonzero values; per nonzero the byte offset of
+ *   its input row (absolute, so a range of output channels [n0, n1) runs alone
+ *   from its own position in the three arrays).
+ * output, out_pixels: pixel m's channels start at output + out_pixels[m]
+ *   (floats), so results land in the engine's NHWC layout, also inside a
+ *   padded output or a fire module's channel half. mc, nc >= 1. */
+typedef void (*sqz_f32_spmm_fn)(size_t mc, size_t nc, const float *input, const float *weights,
+                                const int32_t *offsets, const uint32_t *nnzmap, float *output,
+                                const uint32_t *out_pixels, const sqz_minmax_params *params);
+
 /* Max pooling, NHWC, window kernel×kernel at stride, windows clipped to the
  * input (PyTorch ceil_mode semantics with padding 0). Writes output rows
  * [oy_begin, oy_end) of an output oh×ow×channels. */
@@ -63,6 +93,16 @@ void sqz_f32_igemm_minmax_ukernel_4x8__wasmsimd_splat(size_t, size_t, size_t, si
                                                       const sqz_minmax_params *);
 void sqz_f32_igemm_minmax_ukernel_4x8__scalar(size_t, size_t, size_t, size_t, const float **,
                                               const float *, float *, size_t, size_t,
+                                              const sqz_minmax_params *);
+void sqz_f32_ppmm_minmax_ukernel_4x8__wasmsimd_loadsplat(size_t, size_t, size_t, const float *, const float *,
+                                                         float *, size_t, size_t, const sqz_minmax_params *);
+void sqz_f32_ppmm_minmax_ukernel_4x8__scalar(size_t, size_t, size_t, const float *, const float *, float *, size_t,
+                                             size_t, const sqz_minmax_params *);
+void sqz_f32_spmm_minmax_ukernel_16x1__wasmsimd(size_t, size_t, const float *, const float *,
+                                                const int32_t *, const uint32_t *, float *, const uint32_t *,
+                                                const sqz_minmax_params *);
+void sqz_f32_spmm_minmax_ukernel_16x1__scalar(size_t, size_t, const float *, const float *, const int32_t *,
+                                              const uint32_t *, float *, const uint32_t *,
                                               const sqz_minmax_params *);
 void sqz_f32_maxpool_ukernel__wasmsimd(const float *, size_t, size_t, size_t, size_t, size_t,
                                        float *, size_t, size_t, size_t, size_t);
@@ -127,12 +167,23 @@ size_t sqz_packed_conv_size(size_t cout, size_t cin, size_t kh, size_t kw, size_
 size_t sqz_pack_conv_weights(size_t cout, size_t cin, size_t kh, size_t kw, size_t nr,
                              const float *oihw, const float *bias, float *out);
 
+/* Packs OI(1x1) weights for sqz_f32_spmm_fn: writes cout + nnz floats to
+ * weights (per output channel its bias, then its nonzero weights in input
+ * channel order), nnz offsets (input channel k's row at k*row_stride bytes)
+ * and cout counts to nnzmap. Returns nnz; sqz_count_nonzeros(oihw, cout*cin)
+ * gives it beforehand, for sizing. Exact zeros are skipped (+0 and -0). */
+size_t sqz_count_nonzeros(const float *w, size_t count);
+size_t sqz_pack_spmm_weights(size_t cout, size_t cin, size_t row_stride, const float *oi, const float *bias,
+                             float *weights, int32_t *offsets, uint32_t *nnzmap);
+
 /* A set of kernels the engine runs with, chosen once. */
 typedef struct sqz_kernels {
   const char *name;
   size_t mr, nr;
   sqz_f32_gemm_fn gemm;
   sqz_f32_igemm_fn igemm;
+  sqz_f32_ppmm_fn ppmm; /* the stem (fewer than 4 input channels) by im2col panels, */
+  sqz_x32_packx_fn packx; /* and dense 1x1s by their input packed into panels (NULL: plain GEMM) */
   sqz_f32_maxpool_fn maxpool;
   sqz_f32_gavgpool_fn gavgpool;
   /* 3x3 stride-1 pad-1 convolutions: Winograd F(4x4, 3x3) when the output
@@ -144,12 +195,23 @@ typedef struct sqz_kernels {
   sqz_f32_winograd_output_fn winograd4_output;
   sqz_f32_winograd_input_fn winograd2_input;
   sqz_f32_winograd_output_fn winograd2_output;
+  /* 1x1 stride-1 convolutions whose weight density (nonzeros / weights) is
+   * at most spmm_max_density run by spmm (NULL: never); below that density
+   * skipping zeros beats the dense GEMM's regular loads. They also need at
+   * least spmm_min_nonzeros_per_input nonzeros per input channel: that is
+   * how often each transposed input row serves per pixel, and with fewer
+   * (squeezes: many inputs, few outputs) transposing and streaming the
+   * input costs more than the skipped zeros save. */
+  sqz_f32_spmm_fn spmm;
+  float spmm_max_density;
+  float spmm_min_nonzeros_per_input;
 } sqz_kernels;
 
 extern const sqz_kernels sqz_kernels_wasmsimd;           /* the default: F(4x4) on large images, else F(2x2) */
 extern const sqz_kernels sqz_kernels_wasmsimd_winograd4; /* F(4x4, 3x3) for every 3x3 */
 extern const sqz_kernels sqz_kernels_wasmsimd_winograd2; /* F(2x2, 3x3) for every 3x3 */
-extern const sqz_kernels sqz_kernels_wasmsimd_direct;    /* no Winograd */
+extern const sqz_kernels sqz_kernels_wasmsimd_direct;    /* no Winograd, no sparse, no panels: plain (I)GEMM only */
+extern const sqz_kernels sqz_kernels_wasmsimd_sparse;    /* every 1x1 by spmm (tests: sparse on every layer) */
 extern const sqz_kernels sqz_kernels_scalar;
 
 #endif

@@ -63,3 +63,28 @@ size_t sqz_pack_winograd_3x3(size_t tile, size_t cout, size_t cin, size_t nr, co
   }
   return sets * set;
 }
+
+size_t sqz_count_nonzeros(const float *w, size_t count) {
+  size_t nnz = 0;
+  for (size_t i = 0; i < count; i++) nnz += w[i] != 0.0f;
+  return nnz;
+}
+
+size_t sqz_pack_spmm_weights(size_t cout, size_t cin, size_t row_stride, const float *oi, const float *bias,
+                             float *weights, int32_t *offsets, uint32_t *nnzmap) {
+  size_t nnz = 0;
+  for (size_t o = 0; o < cout; o++) {
+    *weights++ = bias != NULL ? bias[o] : 0.0f;
+    uint32_t row = 0;
+    for (size_t k = 0; k < cin; k++) {
+      const float v = oi[o * cin + k];
+      if (v == 0.0f) continue;
+      *weights++ = v;
+      *offsets++ = (int32_t)(k * row_stride);
+      row++;
+    }
+    nnzmap[o] = row;
+    nnz += row;
+  }
+  return nnz;
+}

@@ -1,7 +1,8 @@
 /* The golden crops: the .ppm files in ../shared/reference/<model>/ are exact network
  * inputs whose logits an independent PyTorch implementation computed.
  * Ours must match within 1e-3 with the same top-5 order, for both models,
- * with every kernel set (Winograd F(4x4)/F(2x2)/none for 3x3) and the scalar twins. */
+ * with every kernel set (Winograd F(4x4)/F(2x2)/none for 3x3, spmm for the
+ * pruned 1x1s / for every 1x1 / for none) and the scalar twins. */
 #define _DEFAULT_SOURCE
 #include <dirent.h>
 #include <math.h>
@@ -65,7 +66,7 @@ static void check_model(const char *model) {
   DIR *dp = opendir(dir);
   CHECK(dp != NULL, "cannot open %s", dir);
   int crops = 0;
-  float worst_simd = 0, worst_scalar = 0, worst_direct = 0, worst_w2 = 0, worst_w4 = 0;
+  float worst_simd = 0, worst_scalar = 0, worst_direct = 0, worst_w2 = 0, worst_w4 = 0, worst_sparse = 0;
   struct dirent *e;
   while (dp && m && (e = readdir(dp))) {
     size_t n = strlen(e->d_name);
@@ -89,6 +90,9 @@ static void check_model(const char *model) {
         float dd = run_crop(d, &sqz_kernels_wasmsimd_direct, rgb, w, h, reflogits, e->d_name);
         float d2 = run_crop(d, &sqz_kernels_wasmsimd_winograd2, rgb, w, h, reflogits, e->d_name);
         float d4 = run_crop(d, &sqz_kernels_wasmsimd_winograd4, rgb, w, h, reflogits, e->d_name);
+        float dsp = run_crop(d, &sqz_kernels_wasmsimd_sparse, rgb, w, h, reflogits, e->d_name);
+        CHECK(dsp <= 1e-3f, "%s: max |diff| %g with %s", e->d_name, dsp, sqz_kernels_wasmsimd_sparse.name);
+        worst_sparse = fmaxf(worst_sparse, dsp);
         CHECK(d2 <= 1e-3f, "%s: max |diff| %g with %s", e->d_name, d2, sqz_kernels_wasmsimd_winograd2.name);
         CHECK(d4 <= 1e-3f, "%s: max |diff| %g with %s", e->d_name, d4, sqz_kernels_wasmsimd_winograd4.name);
         worst_w2 = fmaxf(worst_w2, d2);
@@ -114,10 +118,11 @@ static void check_model(const char *model) {
   }
   if (dp) closedir(dp);
   CHECK(crops >= 8, "%s: only %d golden crops found", model, crops);
-  printf("%s: %d golden crops, max |diff| %.3g (%s), %.3g (%s), %.3g (%s), %.3g (%s), %.3g (%s)\n", model, crops,
+  printf("%s: %d golden crops, max |diff| %.3g (%s), %.3g (%s), %.3g (%s), %.3g (%s), %.3g (%s), %.3g (%s)\n", model,
+         crops,
          worst_simd, sqz_kernels_wasmsimd.name, worst_scalar, sqz_kernels_scalar.name, worst_direct,
          sqz_kernels_wasmsimd_direct.name, worst_w2, sqz_kernels_wasmsimd_winograd2.name, worst_w4,
-         sqz_kernels_wasmsimd_winograd4.name);
+         sqz_kernels_wasmsimd_winograd4.name, worst_sparse, sqz_kernels_wasmsimd_sparse.name);
   sqz_model_free(m);
   free(d);
   free(bytes);
