@@ -8,7 +8,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/simd.h"
-#include "kernels/store-4x8-tail-wasmsimd.h"
+#include "kernels/store-4x8-wasmsimd.h"
 
 void sqz_f32_gemm_minmax_ukernel_4x8__wasmsimd_splat(size_t mr, size_t nc, size_t kc,
                                                      const float *restrict a, size_t a_stride,
@@ -170,19 +170,12 @@ void sqz_f32_gemm_minmax_ukernel_4x8__wasmsimd_splat(size_t mr, size_t nc, size_
     vacc3x4567 = wasm_f32x4_pmin(vmax, vacc3x4567);
 
     if (nc >= 8) {
-      /* Highest row first: aliased rows are then overwritten by the real one. */
-      wasm_v128_store(c3, vacc3x0123);
-      wasm_v128_store(c3 + 4, vacc3x4567);
-      c3 = (float *)((uintptr_t)c3 + cn_stride);
-      wasm_v128_store(c2, vacc2x0123);
-      wasm_v128_store(c2 + 4, vacc2x4567);
-      c2 = (float *)((uintptr_t)c2 + cn_stride);
-      wasm_v128_store(c1, vacc1x0123);
-      wasm_v128_store(c1 + 4, vacc1x4567);
-      c1 = (float *)((uintptr_t)c1 + cn_stride);
-      wasm_v128_store(c0, vacc0x0123);
-      wasm_v128_store(c0 + 4, vacc0x4567);
+      sqz_store_4x8__wasmsimd(c0, c1, c2, c3, vacc0x0123, vacc0x4567, vacc1x0123, vacc1x4567, vacc2x0123,
+                              vacc2x4567, vacc3x0123, vacc3x4567);
       c0 = (float *)((uintptr_t)c0 + cn_stride);
+      c1 = (float *)((uintptr_t)c1 + cn_stride);
+      c2 = (float *)((uintptr_t)c2 + cn_stride);
+      c3 = (float *)((uintptr_t)c3 + cn_stride);
 
       a0 -= kc;
       a1 -= kc;

@@ -1,11 +1,25 @@
-/* The last 1–7 columns of a 4x8 tile, shared by the 4x8 wasmsimd GEMM and
- * IGEMM kernels. Highest row first, as in the kernels' full stores: rows
- * past mr alias a real row's pointer, which must be written last. */
-#ifndef SQZ_STORE_4X8_TAIL_WASMSIMD_H
-#define SQZ_STORE_4X8_TAIL_WASMSIMD_H
+/* Storing a 4x8 tile, all 8 columns or the last 1–7, shared by the 4x8
+ * wasmsimd GEMM, IGEMM and PPMM kernels. Highest row first: rows past mr
+ * alias a real row's pointer, which must be written last. */
+#ifndef SQZ_STORE_4X8_WASMSIMD_H
+#define SQZ_STORE_4X8_WASMSIMD_H
 #include <stddef.h>
 
 #include "kernels/simd.h"
+
+static inline void sqz_store_4x8__wasmsimd(float *c0, float *c1, float *c2, float *c3,
+                                           v128_t vacc0x0123, v128_t vacc0x4567, v128_t vacc1x0123,
+                                           v128_t vacc1x4567, v128_t vacc2x0123, v128_t vacc2x4567,
+                                           v128_t vacc3x0123, v128_t vacc3x4567) {
+  wasm_v128_store(c3, vacc3x0123);
+  wasm_v128_store(c3 + 4, vacc3x4567);
+  wasm_v128_store(c2, vacc2x0123);
+  wasm_v128_store(c2 + 4, vacc2x4567);
+  wasm_v128_store(c1, vacc1x0123);
+  wasm_v128_store(c1 + 4, vacc1x4567);
+  wasm_v128_store(c0, vacc0x0123);
+  wasm_v128_store(c0 + 4, vacc0x4567);
+}
 
 static inline void sqz_store_4x8_tail__wasmsimd(size_t nc, float *c0, float *c1, float *c2,
                                                 float *c3, v128_t vacc0x0123, v128_t vacc0x4567,
