@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/model_format.h"
+#include "format/format.h"
 #include "photos.h"
 #include "squeezenet.h"
 #include "testutil.h"

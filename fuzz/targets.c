@@ -1,12 +1,14 @@
 /* Bodies of the fuzz targets (see targets.h). They check nothing
  * themselves: the sanitizers (ASan, UBSan) and libFuzzer's leak, timeout and
  * memory checks do. They only make sure a failure explains itself. */
+#include "common/crc32.h"
+#include "format/writer.h"
 #include "targets.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/model_format.h"
+#include "format/format.h"
 #include "squeezenet.h"
 
 /* A crash on purpose if the library fails without a reason. */

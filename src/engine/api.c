@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/model_format.h"
+#include "format/format.h"
 #include "engine/network.h"
 #include "preprocess/preprocess.h"
 

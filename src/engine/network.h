@@ -3,7 +3,7 @@
  * indirection buffers). Running allocates nothing. */
 #ifndef SQZ_NETWORK_H
 #define SQZ_NETWORK_H
-#include "engine/model_format.h"
+#include "format/format.h"
 #include "engine/threadpool.h"
 #include "kernels/kernels.h"
 #include "squeezenet.h"

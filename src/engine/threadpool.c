@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "engine/error.h"
+#include "common/error.h"
 
 #if defined(__EMSCRIPTEN__)
 #if defined(__EMSCRIPTEN_PTHREADS__)

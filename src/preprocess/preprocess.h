@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "squeezenet.h"
-#include "engine/error.h"
+#include "common/error.h"
 
 typedef enum sqz_resize_mode {
   SQZ_RESIZE_WARP = 0,    /* to resize_size × resize_size, aspect not kept (Caffe) */

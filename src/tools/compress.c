@@ -1,6 +1,6 @@
 /* `sqz compress IN.sqz -o OUT.sqz --encoding ENC`: re-encodes every weight
  * tensor of a model (k-means codebooks, sparse codebooks, int8 — see
- * engine/tensor_codec.h) and keeps the rest (recipe, labels, graph, float32
+ * format/tensor_codec.h) and keeps the rest (recipe, labels, graph, float32
  * biases). Prints, per layer, the stored size and the error of the decoded
  * weights against the input's; checks that the output loads. No training
  * data is used. */
@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/model_format.h"
-#include "engine/tensor_codec.h"
+#include "format/writer.h"
+#include "format/format.h"
+#include "format/tensor_codec.h"
 #include "squeezenet.h"
 #include "tools/compress.h"
 #include "tools/convert/convert.h"

@@ -19,7 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/model_format.h"
+#include "common/crc32.h"
+#include "format/format.h"
 #include "squeezenet.h"
 #include "testutil.h"
 

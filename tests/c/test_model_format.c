@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/model_format.h"
+#include "common/crc32.h"
+#include "format/writer.h"
+#include "format/format.h"
 #include "engine/network.h"
 #include "squeezenet.h"
 #include "testutil.h"

@@ -1,4 +1,4 @@
-/* The compact weight encodings (engine/tensor_codec.h, models/FORMAT.md):
+/* The compact weight encodings (format/tensor_codec.h, models/FORMAT.md):
  * - every encoding round-trips within its stated bound, on random values of
  *   odd sizes and on the real weights of both models:
  *     f32 exact; f16 within half an f16 ulp; int8 within half a channel step
@@ -19,8 +19,9 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "engine/model_format.h"
-#include "engine/tensor_codec.h"
+#include "common/crc32.h"
+#include "format/format.h"
+#include "format/tensor_codec.h"
 #include "squeezenet.h"
 #include "testutil.h"
 

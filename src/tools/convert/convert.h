@@ -7,8 +7,9 @@
 #define SQZ_CONVERT_H
 #include <stdio.h>
 
-#include "engine/model_format.h"
-#include "engine/tensor_codec.h"
+#include "format/format.h"
+#include "format/tensor_codec.h"
+#include "format/writer.h"
 
 #define CONVERT_MAX_LAYERS 128
 
@@ -33,7 +34,7 @@ sqz_status convert_plan(src_graph *g, int *num_convs, sqz_error *err);
 void convert_free(src_graph *g);
 
 /* Writes the .sqz: fire modules are squeeze(1×1) → expand(1×1) + expand(3×3 pad 1).
- * Weights are stored with `codec` (engine/tensor_codec.h), biases as float32. */
+ * Weights are stored with `codec` (format/tensor_codec.h), biases as float32. */
 sqz_status convert_write(const src_graph *g, const char *name, const sqz_recipe *recipe,
                          const char *labels_path, const sqz_codec *codec, const char *out_path,
                          sqz_error *err);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/half.h"
 #include "tools/convert/convert.h"
 
 static sqz_status parse_param(const char *text, src_graph *g, int *weight_counts, sqz_error *err) {

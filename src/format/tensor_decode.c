@@ -6,7 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "engine/tensor_codec.h"
+#include "format/tensor_codec.h"
 
 /* The symbol decoders must inline into their loops, so the bit reader stays
  * in registers (measured: otherwise 3x slower loading). */

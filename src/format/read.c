@@ -3,8 +3,10 @@
 #include <math.h>
 #include <string.h>
 
-#include "engine/model_format.h"
-#include "engine/tensor_codec.h"
+#include "common/half.h"
+#include "common/crc32.h"
+#include "format/format.h"
+#include "format/tensor_codec.h"
 
 typedef struct reader {
   const uint8_t *p, *end;
@@ -261,7 +263,7 @@ sqz_status sqz_tensor_decode(const sqz_tensor_view *t, float *out, size_t count,
       for (size_t i = 0; i < count; i++)
         out[i] = sqz_f16_to_f32((uint16_t)(t->data[2 * i] | t->data[2 * i + 1] << 8));
       break;
-    default: { /* codebook, sparse codebook, int8: engine/tensor_decode.c */
+    default: { /* codebook, sparse codebook, int8: format/tensor_decode.c */
       sqz_status st = sqz_tensor_decode_compact(t, out, count, what, err);
       if (st) return st;
     }

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/tensor_codec.h"
+#include "common/half.h"
+#include "format/tensor_codec.h"
 
 #define KMEANS_ITERATIONS 100
 

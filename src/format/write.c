@@ -2,7 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/model_format.h"
+#include "format/writer.h"
+#include "common/half.h"
+#include "common/crc32.h"
+#include "format/format.h"
 
 void sqz_writer_init(sqz_writer *w) { memset(w, 0, sizeof *w); }
 void sqz_writer_free(sqz_writer *w) {

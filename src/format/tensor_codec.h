@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/model_format.h"
+#include "format/format.h"
 
 #define SQZ_HUFFMAN_MAX_BITS 15 /* longest Huffman code */
 

@@ -1,11 +1,12 @@
 /* The .sqz model format (models/FORMAT.md): parsing into a description
- * that points into the file's bytes, decoding tensors, and writing. */
-#ifndef SQZ_MODEL_FORMAT_H
-#define SQZ_MODEL_FORMAT_H
+ * that points into the file's bytes, and decoding its tensors. Writing is
+ * format/writer.h; the compact codecs format/tensor_codec.h. */
+#ifndef SQZ_FORMAT_H
+#define SQZ_FORMAT_H
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/error.h"
+#include "common/error.h"
 #include "preprocess/preprocess.h"
 
 #define SQZ_FORMAT_VERSION 1
@@ -65,41 +66,5 @@ sqz_status sqz_model_parse(const uint8_t *data, size_t size, sqz_model_desc *des
  * tensor in error messages. */
 sqz_status sqz_tensor_decode(const sqz_tensor_view *t, float *out, size_t count,
                              const char *what, sqz_error *err);
-
-uint32_t sqz_crc32(const uint8_t *data, size_t size);
-float sqz_f16_to_f32(uint16_t h);
-uint16_t sqz_f32_to_f16(float f);
-
-/* Writing: a growable byte buffer; errors are sticky and reported at the end. */
-typedef struct sqz_writer {
-  uint8_t *data;
-  size_t size, capacity;
-  size_t section_start; /* offset of the open section's length field */
-  int failed;
-} sqz_writer;
-
-void sqz_writer_init(sqz_writer *w);
-void sqz_writer_free(sqz_writer *w);
-void sqz_write_u8(sqz_writer *w, uint8_t v);
-void sqz_write_u16(sqz_writer *w, uint16_t v);
-void sqz_write_u32(sqz_writer *w, uint32_t v);
-void sqz_write_f32(sqz_writer *w, float v);
-void sqz_write_bytes(sqz_writer *w, const void *p, size_t n);
-void sqz_write_header(sqz_writer *w);
-void sqz_write_section_begin(sqz_writer *w, const char tag[4]);
-void sqz_write_section_end(sqz_writer *w);
-/* META from a description's name, input size and recipe. */
-void sqz_write_meta(sqz_writer *w, const char *name, const sqz_recipe *recipe);
-/* LABL from the text of a synset_words.txt (one label per line). */
-void sqz_write_labels(sqz_writer *w, const char *const *labels, uint32_t count);
-/* A layer record's header: the op and 3 reserved bytes. */
-void sqz_write_op(sqz_writer *w, sqz_op op);
-/* A tensor of float values stored in `encoding` (F32 or F16). */
-void sqz_write_tensor(sqz_writer *w, sqz_encoding encoding, const float *values, uint32_t count);
-/* A tensor whose payload is already encoded. */
-void sqz_write_tensor_raw(sqz_writer *w, sqz_encoding encoding, uint32_t count,
-                          const void *payload, uint32_t bytes);
-/* Fills in size and checksum; returns SQZ_OK or SQZ_ERR_MEMORY. */
-sqz_status sqz_writer_finish(sqz_writer *w, sqz_error *err);
 
 #endif

@@ -1,4 +1,4 @@
-#include "engine/model_format.h"
+#include "common/crc32.h"
 
 /* CRC-32 (IEEE, reflected 0xEDB88320), as zlib, eight bytes per step
  * ("slicing-by-8"): the bytewise loop was half of a model's load time.

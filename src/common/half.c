@@ -1,6 +1,6 @@
 #include <string.h>
 
-#include "engine/model_format.h"
+#include "common/half.h"
 
 float sqz_f16_to_f32(uint16_t h) {
   uint32_t sign = (uint32_t)(h & 0x8000) << 16;
