@@ -304,3 +304,25 @@ uint8_t *sqz_decode_image(const void *bytes, size_t size, int *width, int *heigh
 }
 
 void sqz_image_free(uint8_t *pixels) { stbi_image_free(pixels); }
+
+sqz_status sqz_decode_picture(const void *bytes, size_t size, int apply_orientation,
+                              sqz_picture *picture, sqz_error *err) {
+  if (!picture) return sqz_fail(err, SQZ_ERR_ARGUMENT, "decode: picture must not be NULL");
+  memset(picture, 0, sizeof *picture);
+  sqz_picture p = {0};
+  p.pixels = sqz_decode_image(bytes, size, &p.stored_width, &p.stored_height, &p.channels, err);
+  if (!p.pixels) return err ? err->code : SQZ_ERR_IMAGE;
+  /* (the tag is read after decoding succeeded: bytes is a valid image of size bytes) */
+  p.orientation = apply_orientation ? sqz_exif_orientation(bytes, size) : 1;
+  const int turned = p.orientation >= 5; /* the limits hold either way: they are symmetric */
+  p.width = turned ? p.stored_height : p.stored_width;
+  p.height = turned ? p.stored_width : p.stored_height;
+  *picture = p;
+  return SQZ_OK;
+}
+
+void sqz_picture_free(sqz_picture *picture) {
+  if (!picture) return;
+  sqz_image_free(picture->pixels);
+  picture->pixels = NULL;
+}

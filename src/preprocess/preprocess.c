@@ -27,18 +27,19 @@ static void make_tables(const sqz_recipe *r, float lut[3][256]) {
     for (int v = 0; v < 256; v++) lut[c][v] = ((float)v * r->scale - r->mean[c]) / r->std[c];
 }
 
-/* RGB (or gray / gray+alpha / RGBA, alpha dropped) rows to NHWC floats. */
-static void normalise(const sqz_recipe *r, const uint8_t *src, int w, int h, int channels,
-                      size_t stride, float *out) {
+/* RGB (or gray / gray+alpha / RGBA, alpha dropped) pixels, seen through
+ * `view`, to NHWC floats. */
+static void normalise(const sqz_recipe *r, const sqz_oriented *view, float *out) {
   float lut[3][256];
   make_tables(r, lut);
+  const int w = view->width, h = view->height, channels = view->channels;
   const int go = channels >= 3 ? 1 : 0, bo = channels >= 3 ? 2 : 0;
   /* Output slot 0 takes R (or B when bgr), slot 2 the other. */
   const int first = r->bgr ? 2 : 0, last = r->bgr ? 0 : 2;
   for (int y = 0; y < h; y++) {
-    const uint8_t *p = src + (size_t)y * stride;
+    const uint8_t *p = view->origin + y * view->y_step;
     float *o = out + (size_t)y * w * 3;
-    for (int x = 0; x < w; x++, p += channels, o += 3) {
+    for (int x = 0; x < w; x++, p += view->x_step, o += 3) {
       const uint8_t rgb[3] = {p[0], p[go], p[bo]};
       o[0] = lut[first][rgb[first]];
       o[1] = lut[1][rgb[1]];
@@ -50,6 +51,13 @@ static void normalise(const sqz_recipe *r, const uint8_t *src, int w, int h, int
 sqz_status sqz_preprocess(const sqz_recipe *recipe, const uint8_t *pixels, int width,
                           int height, int channels, size_t stride, int raw, void *scratch,
                           float *out, sqz_error *err) {
+  return sqz_preprocess_oriented(recipe, pixels, width, height, channels, stride, 1, raw, scratch,
+                                 out, err);
+}
+
+sqz_status sqz_preprocess_oriented(const sqz_recipe *recipe, const uint8_t *pixels, int width,
+                                   int height, int channels, size_t stride, int orientation,
+                                   int raw, void *scratch, float *out, sqz_error *err) {
   sqz_status st = sqz_recipe_check(recipe, err);
   if (st != SQZ_OK) return st;
   if (!pixels) return sqz_fail(err, SQZ_ERR_ARGUMENT, "preprocess: pixels is NULL");
@@ -73,11 +81,14 @@ sqz_status sqz_preprocess(const sqz_recipe *recipe, const uint8_t *pixels, int w
 
   const int cw = recipe->input_width, ch = recipe->input_height;
   if (raw) {
-    if (width != cw || height != ch)
+    sqz_oriented view;
+    st = sqz_orient(pixels, width, height, channels, stride, orientation, &view, err);
+    if (st != SQZ_OK) return st;
+    if (view.width != cw || view.height != ch)
       return sqz_fail(err, SQZ_ERR_ARGUMENT,
                       "preprocess: raw input is %d x %d but the network input is %d x %d",
-                      width, height, cw, ch);
-    normalise(recipe, pixels, width, height, channels, stride, out);
+                      view.width, view.height, cw, ch);
+    normalise(recipe, &view, out);
     return SQZ_OK;
   }
 
@@ -90,8 +101,13 @@ sqz_status sqz_preprocess(const sqz_recipe *recipe, const uint8_t *pixels, int w
                       total);
   }
   uint8_t *crop = mem + (total - crop_bytes(recipe));
-  st = sqz_resize_crop_u8(recipe, pixels, width, height, channels, stride, mem, crop, err);
-  if (st == SQZ_OK) normalise(recipe, crop, cw, ch, 3, (size_t)cw * 3, out);
+  st = sqz_resize_crop_u8_oriented(recipe, pixels, width, height, channels, stride, orientation,
+                                   mem, crop, err);
+  if (st == SQZ_OK) {
+    sqz_oriented view;
+    sqz_orient(crop, cw, ch, 3, (size_t)cw * 3, 1, &view, NULL);
+    normalise(recipe, &view, out);
+  }
   free(owned);
   return st;
 }

@@ -24,6 +24,20 @@ typedef struct sqz_recipe {
   float std[3];                  /* R, G, B order */
 } sqz_recipe;
 
+/* The stored pixels seen upright (see orientation.c): upright pixel (x, y)
+ * is at origin + x * x_step + y * y_step. width × height is the upright size. */
+typedef struct sqz_oriented {
+  const uint8_t *origin;
+  ptrdiff_t x_step, y_step; /* bytes, either sign */
+  int width, height, channels;
+} sqz_oriented;
+
+/* The view of width × height stored pixels (`channels` bytes each, rows
+ * `stride` bytes apart, all checked by the caller) in EXIF orientation 1-8
+ * (anything else: SQZ_ERR_ARGUMENT). */
+sqz_status sqz_orient(const uint8_t *pixels, int width, int height, int channels, size_t stride,
+                      int orientation, sqz_oriented *view, sqz_error *err);
+
 /* Writes input_height × input_width × 3 floats (NHWC, the recipe's channel
  * order) to out. pixels: width × height, `channels` 1 (gray), 2 (gray+alpha),
  * 3 (RGB) or 4 (RGBA) bytes each, rows `stride` bytes apart (0 = packed).
@@ -36,12 +50,22 @@ size_t sqz_preprocess_scratch_bytes(const sqz_recipe *recipe);
 sqz_status sqz_preprocess(const sqz_recipe *recipe, const uint8_t *pixels, int width,
                           int height, int channels, size_t stride, int raw, void *scratch,
                           float *out, sqz_error *err);
+/* The same for stored pixels to be turned upright first: width × height is
+ * the stored size, `orientation` the EXIF orientation (1-8) that turns them
+ * upright. Exactly sqz_preprocess of the turned picture. */
+sqz_status sqz_preprocess_oriented(const sqz_recipe *recipe, const uint8_t *pixels, int width,
+                                   int height, int channels, size_t stride, int orientation,
+                                   int raw, void *scratch, float *out, sqz_error *err);
 
 /* The resize + centre crop alone, 8-bit in and out (3 channels RGB out): the
  * exact pixels PIL would produce for resize then crop. Exposed for tests. */
 sqz_status sqz_resize_crop_u8(const sqz_recipe *recipe, const uint8_t *pixels, int width,
                               int height, int channels, size_t stride, void *scratch,
                               uint8_t *out_rgb, sqz_error *err);
+sqz_status sqz_resize_crop_u8_oriented(const sqz_recipe *recipe, const uint8_t *pixels,
+                                       int width, int height, int channels, size_t stride,
+                                       int orientation, void *scratch, uint8_t *out_rgb,
+                                       sqz_error *err);
 
 /* Decodes JPEG, PNG, BMP, GIF (first frame) or PNM with stb_image into 8-bit
  * pixels, keeping the stored channel count (1-4). Dimensions are checked
@@ -50,5 +74,27 @@ sqz_status sqz_resize_crop_u8(const sqz_recipe *recipe, const uint8_t *pixels, i
 uint8_t *sqz_decode_image(const void *bytes, size_t size, int *width, int *height,
                           int *channels, sqz_error *err);
 void sqz_image_free(uint8_t *pixels);
+
+/* A decoded picture: the stored pixels and the orientation that turns them
+ * upright. width × height is the picture as it is shown (browsers, Pillow's
+ * exif_transpose): the stored size, sides swapped for orientations 5-8. */
+typedef struct sqz_picture {
+  uint8_t *pixels;                 /* stored_width × stored_height × channels, packed */
+  int stored_width, stored_height;
+  int channels;                    /* 1-4 */
+  int orientation;                 /* EXIF 1-8; 1: as stored */
+  int width, height;               /* upright */
+} sqz_picture;
+
+/* sqz_decode_image, plus the EXIF orientation of a JPEG or PNG unless
+ * apply_orientation is 0 (then 1). Free with sqz_picture_free. */
+sqz_status sqz_decode_picture(const void *bytes, size_t size, int apply_orientation,
+                              sqz_picture *picture, sqz_error *err);
+void sqz_picture_free(sqz_picture *picture);
+
+/* The EXIF orientation (1-8) of a JPEG (APP1 "Exif") or PNG (eXIf chunk);
+ * 1 for other formats, no tag, or anything malformed. Reads only inside
+ * data[0 .. size). */
+int sqz_exif_orientation(const uint8_t *data, size_t size);
 
 #endif

@@ -195,13 +195,15 @@ static inline uint8_t clip8(int32_t v) {
 }
 
 /* One source row through the horizontal pass (or the plain column crop when
- * the width is unchanged), converted to RGB: cw × 3 bytes. */
-static void horizontal_row(const uint8_t *src, int channels, int need_h, int ox, int cw,
-                           int taps, const int32_t *hb, const int32_t *hk, uint8_t *dst) {
+ * the width is unchanged), converted to RGB: cw × 3 bytes. The row's pixels
+ * are `xs` bytes apart (either sign: see sqz_oriented). */
+static void horizontal_row(const uint8_t *src, ptrdiff_t xs, int channels, int need_h, int ox,
+                           int cw, int taps, const int32_t *hb, const int32_t *hk,
+                           uint8_t *dst) {
   const int go = channels >= 3 ? 1 : 0, bo = channels >= 3 ? 2 : 0;
   if (!need_h) {
-    const uint8_t *p = src + (size_t)ox * channels;
-    for (int i = 0; i < cw; i++, p += channels) {
+    const uint8_t *p = src + ox * xs;
+    for (int i = 0; i < cw; i++, p += xs) {
       dst[3 * i] = p[0];
       dst[3 * i + 1] = p[go];
       dst[3 * i + 2] = p[bo];
@@ -211,13 +213,13 @@ static void horizontal_row(const uint8_t *src, int channels, int need_h, int ox,
   for (int i = 0; i < cw; i++) {
     const int32_t *k = hk + (size_t)i * taps;
     int n = hb[2 * i + 1];
-    const uint8_t *p = src + (size_t)hb[2 * i] * channels;
+    const uint8_t *p = src + hb[2 * i] * xs;
     int32_t s0 = 1 << (PRECISION_BITS - 1), s1 = s0, s2 = s0;
     if (channels < 3) {
-      for (int x = 0; x < n; x++, p += channels) s0 += p[0] * k[x];
+      for (int x = 0; x < n; x++, p += xs) s0 += p[0] * k[x];
       s1 = s2 = s0;
     } else {
-      for (int x = 0; x < n; x++, p += channels) {
+      for (int x = 0; x < n; x++, p += xs) {
         s0 += p[0] * k[x];
         s1 += p[1] * k[x];
         s2 += p[2] * k[x];
@@ -232,6 +234,14 @@ static void horizontal_row(const uint8_t *src, int channels, int need_h, int ox,
 sqz_status sqz_resize_crop_u8(const sqz_recipe *recipe, const uint8_t *pixels, int width,
                               int height, int channels, size_t stride, void *scratch,
                               uint8_t *out_rgb, sqz_error *err) {
+  return sqz_resize_crop_u8_oriented(recipe, pixels, width, height, channels, stride, 1, scratch,
+                                     out_rgb, err);
+}
+
+sqz_status sqz_resize_crop_u8_oriented(const sqz_recipe *recipe, const uint8_t *pixels,
+                                       int width, int height, int channels, size_t stride,
+                                       int orientation, void *scratch, uint8_t *out_rgb,
+                                       sqz_error *err) {
   sqz_status st = sqz_recipe_check(recipe, err);
   if (st != SQZ_OK) return st;
   if (!pixels) return sqz_fail(err, SQZ_ERR_ARGUMENT, "resize: pixels is NULL");
@@ -252,6 +262,11 @@ sqz_status sqz_resize_crop_u8(const sqz_recipe *recipe, const uint8_t *pixels, i
     return sqz_fail(err, SQZ_ERR_ARGUMENT,
                     "resize: row stride %zu is less than width %d x %d channels", stride, width,
                     channels);
+  /* From here on, the picture upright: width x height are its sides. */
+  sqz_oriented view;
+  st = sqz_orient(pixels, width, height, channels, stride, orientation, &view, err);
+  if (st != SQZ_OK) return st;
+  width = view.width, height = view.height;
 
   const int cw = recipe->input_width, ch = recipe->input_height;
   int rw, rh;
@@ -291,8 +306,8 @@ sqz_status sqz_resize_crop_u8(const sqz_recipe *recipe, const uint8_t *pixels, i
     int y0 = vb[2 * j], n = vb[2 * j + 1];
     if (next < y0) next = y0;
     for (; next < y0 + n; next++)
-      horizontal_row(pixels + (size_t)next * stride, channels, need_h, ox, cw, taps, hb, hk,
-                     ring + (size_t)(next % taps) * row_bytes);
+      horizontal_row(view.origin + next * view.y_step, view.x_step, channels, need_h, ox, cw,
+                     taps, hb, hk, ring + (size_t)(next % taps) * row_bytes);
     uint8_t *dst = out_rgb + (size_t)j * row_bytes;
     if (!need_v) {
       memcpy(dst, ring + (size_t)(y0 % taps) * row_bytes, row_bytes);
