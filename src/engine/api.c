@@ -156,25 +156,39 @@ static void softmax(const float *x, float *y, int n) {
 sqz_network *sqz_model_network(sqz_model *m) { return m ? m->net : NULL; }
 sqz_pool *sqz_model_pool(sqz_model *m) { return m ? m->pool : NULL; }
 
-sqz_status sqz_model_prepare(sqz_model *m, const uint8_t *pixels, int width, int height,
-                             sqz_pixel_format format, size_t stride, unsigned flags, sqz_error *err) {
+/* Preprocessing into the network input, stored pixels turned upright by `orientation`. */
+static sqz_status prepare_oriented(sqz_model *m, const uint8_t *pixels, int width, int height,
+                                   sqz_pixel_format format, size_t stride, int orientation,
+                                   unsigned flags, sqz_error *err) {
   if (!m) return sqz_fail(err, SQZ_ERR_ARGUMENT, "no model");
   m->has_result = 0;
-  return sqz_preprocess(&m->recipe, pixels, width, height, (int)format, stride,
-                        (flags & SQZ_INPUT_RAW) != 0, m->scratch, sqz_network_input(m->net), err);
+  return sqz_preprocess_oriented(&m->recipe, pixels, width, height, (int)format, stride,
+                                 orientation, (flags & SQZ_INPUT_RAW) != 0, m->scratch,
+                                 sqz_network_input(m->net), err);
 }
+
+sqz_status sqz_model_prepare(sqz_model *m, const uint8_t *pixels, int width, int height,
+                             sqz_pixel_format format, size_t stride, unsigned flags, sqz_error *err) {
+  return prepare_oriented(m, pixels, width, height, format, stride, 1, flags, err);
+}
+
+static void run(sqz_model *m) {
+  m->logits = sqz_network_run(m->net);
+  softmax(m->logits, m->probabilities, m->num_classes);
+  m->has_result = 1;
+}
+
+static const unsigned known_flags = SQZ_INPUT_RAW | SQZ_IGNORE_ORIENTATION;
 
 sqz_status sqz_classify_pixels(sqz_model *m, const uint8_t *pixels, int width, int height,
                                sqz_pixel_format format, size_t stride, unsigned flags,
                                sqz_error *err) {
   if (!m) return sqz_fail(err, SQZ_ERR_ARGUMENT, "no model");
   m->has_result = 0; /* a failed call leaves no result to mistake for its own */
-  if (flags & ~SQZ_INPUT_RAW) return sqz_fail(err, SQZ_ERR_ARGUMENT, "unknown flags 0x%x", flags);
-  sqz_status st = sqz_model_prepare(m, pixels, width, height, format, stride, flags, err);
+  if (flags & ~known_flags) return sqz_fail(err, SQZ_ERR_ARGUMENT, "unknown flags 0x%x", flags);
+  sqz_status st = prepare_oriented(m, pixels, width, height, format, stride, 1, flags, err);
   if (st) return st;
-  m->logits = sqz_network_run(m->net);
-  softmax(m->logits, m->probabilities, m->num_classes);
-  m->has_result = 1;
+  run(m);
   return SQZ_OK;
 }
 
@@ -182,12 +196,16 @@ sqz_status sqz_classify_image(sqz_model *m, const void *bytes, size_t size, unsi
                               sqz_error *err) {
   if (!m) return sqz_fail(err, SQZ_ERR_ARGUMENT, "no model");
   m->has_result = 0;
-  int w, h, c;
-  uint8_t *pixels = sqz_decode_image(bytes, size, &w, &h, &c, err);
-  if (!pixels) return err ? err->code : SQZ_ERR_IMAGE;
-  sqz_status st = sqz_classify_pixels(m, pixels, w, h, (sqz_pixel_format)c, 0, flags, err);
-  sqz_image_free(pixels);
-  return st;
+  if (flags & ~known_flags) return sqz_fail(err, SQZ_ERR_ARGUMENT, "unknown flags 0x%x", flags);
+  sqz_picture pic;
+  sqz_status st = sqz_decode_picture(bytes, size, !(flags & SQZ_IGNORE_ORIENTATION), &pic, err);
+  if (st) return st;
+  st = prepare_oriented(m, pic.pixels, pic.stored_width, pic.stored_height,
+                        (sqz_pixel_format)pic.channels, 0, pic.orientation, flags, err);
+  sqz_picture_free(&pic);
+  if (st) return st;
+  run(m);
+  return SQZ_OK;
 }
 
 const float *sqz_logits(const sqz_model *m) { return m && m->has_result ? m->logits : NULL; }

@@ -79,6 +79,9 @@ typedef enum sqz_pixel_format {
 /* Flags for the classify functions. */
 #define SQZ_INPUT_RAW 1u /* pixels already are the network-input crop: only
                             channel order and normalisation apply */
+#define SQZ_IGNORE_ORIENTATION 2u /* sqz_classify_image: classify the pixels as
+                            stored, ignoring a JPEG's or PNG's EXIF
+                            orientation (pixels have none: no effect there) */
 
 /* Loads a model from the bytes of a .sqz file. The bytes are not kept. */
 sqz_model *sqz_model_load(const void *data, size_t size, sqz_error *err);
@@ -99,7 +102,10 @@ sqz_status sqz_classify_pixels(sqz_model *model, const uint8_t *pixels, int widt
                                sqz_pixel_format format, size_t stride, unsigned flags,
                                sqz_error *err);
 
-/* Decodes an encoded image (JPEG, PNG, BMP, GIF, PNM) and classifies it. */
+/* Decodes an encoded image (JPEG, PNG, BMP, GIF, PNM) and classifies it.
+ * A JPEG's or PNG's EXIF orientation (tags 1-8: how a camera held sideways
+ * stored the picture) turns it upright first, as browsers show it; malformed
+ * EXIF counts as none. */
 sqz_status sqz_classify_image(sqz_model *model, const void *bytes, size_t size, unsigned flags,
                               sqz_error *err);
 

@@ -36,6 +36,8 @@ static const char *usage =
     "                     only channel order and normalisation apply\n"
     "  --logits           also print the 1000 pre-softmax outputs\n"
     "  --threads N        threads per image, 1 to 64 (default 1); results are identical\n"
+    "  --ignore-orientation  classify JPEG/PNG pixels as stored, not turned upright\n"
+    "                     by their EXIF orientation (as a camera held sideways tags them)\n"
     "A file that fails is reported on its line and the others still run; the exit\n"
     "status is then 1.\n"
     "\n"
@@ -81,7 +83,7 @@ static int find_model(const char *arg, char *path, size_t cap) {
 
 static int cmd_classify(int argc, char **argv) {
   const char *model_arg = DEFAULT_MODEL;
-  int top = 5, json = 0, raw = 0, logits = 0, nfiles = 0;
+  int top = 5, json = 0, raw = 0, logits = 0, nfiles = 0, ignore_orientation = 0;
   sqz_options options = {.threads = 1};
   char **files = calloc((size_t)argc + 1, sizeof *files);
   if (!files) return 2;
@@ -109,6 +111,7 @@ static int cmd_classify(int argc, char **argv) {
     } else if (strcmp(a, "--json") == 0) json = 1;
     else if (strcmp(a, "--raw") == 0) raw = 1;
     else if (strcmp(a, "--logits") == 0) logits = 1;
+    else if (strcmp(a, "--ignore-orientation") == 0) ignore_orientation = 1;
     else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       fputs(usage, stdout);
       free(files);
@@ -148,7 +151,8 @@ static int cmd_classify(int argc, char **argv) {
     unsigned char *img = read_file(f, &size, why, sizeof why);
     sqz_status st = SQZ_ERR_ARGUMENT;
     if (img) {
-      st = sqz_classify_image(m, img, size, raw ? SQZ_INPUT_RAW : 0, &err);
+      unsigned flags = (raw ? SQZ_INPUT_RAW : 0) | (ignore_orientation ? SQZ_IGNORE_ORIENTATION : 0);
+      st = sqz_classify_image(m, img, size, flags, &err);
       free(img);
       if (st) snprintf(why, sizeof why, "%s", err.message);
     }

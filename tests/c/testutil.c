@@ -1,6 +1,7 @@
 #include "testutil.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int test_failures = 0;
 int test_checks = 0;
@@ -39,6 +40,28 @@ uint32_t test_rand(void) {
 
 float test_randf(float lo, float hi) {
   return lo + (hi - lo) * (float)(test_rand() & 0xFFFFFF) / (float)0x1000000;
+}
+
+const char *test_repo_path(const char *relative) {
+  static char buf[4096];
+  FILE *f = fopen(relative, "r");
+  if (f) return fclose(f), relative;
+  snprintf(buf, sizeof buf, "%s", __FILE__);
+  char *p = strstr(buf, "tests/c/testutil.c");
+  if (p) snprintf(p, sizeof buf - (size_t)(p - buf), "%s", relative);
+  return buf;
+}
+
+void test_top_k(const float *x, int n, int k, int *out) {
+  for (int r = 0; r < k; r++) {
+    int best = -1;
+    for (int i = 0; i < n; i++) {
+      int taken = 0;
+      for (int j = 0; j < r; j++) taken |= out[j] == i;
+      if (!taken && (best < 0 || x[i] > x[best])) best = i;
+    }
+    out[r] = best;
+  }
 }
 
 int test_finish(const char *name) {

@@ -28,6 +28,12 @@ const char *test_models_dir(void);
 /* Deterministic pseudo-random numbers for reproducible random shapes. */
 uint32_t test_rand(void);
 float test_randf(float lo, float hi);
+/* A file of the repository by its path from the root: as given when the
+ * test runs from the root (ctest does), else found from this source file's
+ * location. The result lives until the next call. */
+const char *test_repo_path(const char *relative);
+/* The indices of the k largest of x[0..n), largest first (ties: lower index). */
+void test_top_k(const float *x, int n, int k, int *out);
 /* Prints the summary and returns the exit status. */
 int test_finish(const char *name);
 
