@@ -28,11 +28,14 @@ export class Backend {
     this.info = { name, inputWidth, inputHeight, numClasses, labels, byteSize, memoryBytes, threads };
   }
 
-  /** Runs one classification; returns the `top` best as [{ index, label, probability }]. */
-  classify(input, top) {
+  /**
+   * Runs one classification; returns the `top` best as [{ index, label, probability }].
+   * `ignoreOrientation`: encoded images as stored (pixels carry no orientation).
+   */
+  classify(input, top, { ignoreOrientation = false } = {}) {
     const { engine, model } = this;
     try {
-      if (input.kind === 'encoded') engine.classifyImage(model, input.bytes);
+      if (input.kind === 'encoded') engine.classifyImage(model, input.bytes, { ignoreOrientation });
       else engine.classifyPixels(model, input.data, input.width, input.height, input.channels);
     } catch (e) {
       throw fromEngineError(e, 'classify');

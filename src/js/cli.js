@@ -23,6 +23,8 @@ classify options:
   --raw              FILE already is the network-input crop (e.g. 224x224):
                      only channel order and normalisation apply
   --logits           also print the 1000 pre-softmax outputs
+  --ignore-orientation  classify JPEG/PNG pixels as stored, not turned upright
+                     by their EXIF orientation (as a camera held sideways tags them)
 A file that fails is reported on its line and the others still run; the exit
 status is then 1.
 `;
@@ -42,7 +44,7 @@ async function findModel(arg) {
 }
 
 async function classify(args) {
-  let model = DEFAULT_MODEL, top = 5, json = false, raw = false, logits = false;
+  let model = DEFAULT_MODEL, top = 5, json = false, raw = false, logits = false, ignoreOrientation = false;
   const files = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -57,6 +59,7 @@ async function classify(args) {
     } else if (a === '--json') json = true;
     else if (a === '--raw') raw = true;
     else if (a === '--logits') logits = true;
+    else if (a === '--ignore-orientation') ignoreOrientation = true;
     else if (a === '--help' || a === '-h') { process.stdout.write(usage); return 0; }
     else if (a.startsWith('--')) { process.stderr.write(`squeezenet-wasm: unknown option '${a}'\n${usage}`); return 2; }
     else files.push(a);
@@ -83,7 +86,7 @@ async function classify(args) {
     let line;
     try {
       const bytes = await readFile(f).catch(() => { throw new Error(`${f}: cannot open`); });
-      engine.classifyImage(handle, bytes, { raw });
+      engine.classifyImage(handle, bytes, { raw, ignoreOrientation });
       line = engine.report(handle, f, { top, logits, json });
     } catch (e) {
       failed = 1;

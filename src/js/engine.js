@@ -116,11 +116,15 @@ export class Engine {
     };
   }
 
-  /** Decodes and classifies encoded image bytes (JPEG, PNG, BMP, GIF, PNM). */
-  classifyImage(model, bytes, { raw = false } = {}) {
+  /**
+   * Decodes and classifies encoded image bytes (JPEG, PNG, BMP, GIF, PNM),
+   * turned upright by their EXIF orientation unless `ignoreOrientation`.
+   */
+  classifyImage(model, bytes, { raw = false, ignoreOrientation = false } = {}) {
+    const flags = (raw ? 1 : 0) | (ignoreOrientation ? this.exports.sqzw_flag_ignore_orientation() : 0);
     const ptr = this.copyIn(bytes);
     try {
-      const st = this.exports.sqzw_classify_image(model, ptr, bytes.length, raw ? 1 : 0, this.err);
+      const st = this.exports.sqzw_classify_image(model, ptr, bytes.length, flags, this.err);
       if (st !== 0) this.fail(st);
     } finally {
       this.exports.sqzw_free(ptr);

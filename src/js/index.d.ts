@@ -74,6 +74,14 @@ export type ImageInput =
 export interface ClassifyOptions {
   /** How many predictions, best first (1 to numClasses; default 5). */
   top?: number;
+  /**
+   * 'apply' (the default): encoded JPEG and PNG bytes, Blobs and Files are
+   * turned upright by their EXIF orientation, as browsers show them.
+   * 'ignore': their pixels as stored. Pixels and browser images (`<img>`,
+   * canvas, ImageBitmap, video) carry no orientation: the browser has already
+   * drawn them as shown.
+   */
+  orientation?: 'apply' | 'ignore';
 }
 
 export interface Classifier {

@@ -219,6 +219,15 @@ export async function createWorkerClassifier(options = {}) {
   return load({ ...options, worker: true });
 }
 
+const CLASSIFY_OPTIONS = ['top', 'orientation'];
+// 'apply': an encoded JPEG's or PNG's EXIF orientation turns it upright (as
+// browsers show it); 'ignore': its pixels as stored.
+const ORIENTATIONS = ['apply', 'ignore'];
+
+function describeValue(value) {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+}
+
 class Classifier {
   #engine;
   #info;
@@ -242,21 +251,33 @@ class Classifier {
     return this.#engine instanceof WorkerEngine;
   }
 
-  /** The `top` best classes for `input`, best first. Calls are queued: one runs at a time. */
+  /**
+   * The `top` best classes for `input`, best first. Encoded images are turned
+   * upright by their EXIF orientation unless `orientation: 'ignore'`. Calls
+   * are queued: one runs at a time.
+   */
   async classify(input, options = {}) {
     if (this.#disposed) throw new DisposedError();
     if (options === null || typeof options !== 'object') {
       throw new ArgumentError(`classify() options must be an object like { top: 5 }, not ${options === null ? 'null' : typeof options}`);
     }
-    const { top = 5 } = options;
+    const unknown = Object.keys(options).filter((key) => !CLASSIFY_OPTIONS.includes(key));
+    if (unknown.length) {
+      throw new ArgumentError(`unknown classify() option '${unknown[0]}' (the options are ${CLASSIFY_OPTIONS.join(', ')})`);
+    }
+    const { top = 5, orientation = 'apply' } = options;
     const n = this.#info.numClasses;
     if (!Number.isInteger(top) || top < 1 || top > n) {
       throw new ArgumentError(`top must be an integer from 1 to ${n}, not ${typeof top === 'number' ? top : typeof top}`);
     }
+    if (!ORIENTATIONS.includes(orientation)) {
+      throw new ArgumentError(`orientation must be 'apply' or 'ignore', not ${
+        typeof orientation === 'string' ? `'${orientation}'` : describeValue(orientation)}`);
+    }
     const prepared = await prepareInput(input);
     const run = this.#queue.then(() => {
       if (this.#disposed) throw new DisposedError();
-      return this.#engine.classify(prepared.input, top, prepared.owned);
+      return this.#engine.classify(prepared.input, top, { ignoreOrientation: orientation === 'ignore' }, prepared.owned);
     });
     this.#queue = run.catch(() => {});
     return run;
@@ -330,12 +351,12 @@ class WorkerEngine {
     this.#pending.clear();
   }
 
-  classify(input, top, owned) {
+  classify(input, top, options, owned) {
     // Our own buffers move to the worker; the caller's are copied, never detached.
     let data = input.kind === 'encoded' ? input.bytes : input.data;
     if (!owned || data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength) data = data.slice();
     const message = input.kind === 'encoded' ? { ...input, bytes: data } : { ...input, data };
-    return this.#request({ type: 'classify', input: message, top }, [data.buffer]);
+    return this.#request({ type: 'classify', input: message, top, options }, [data.buffer]);
   }
 
   dispose() {

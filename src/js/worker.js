@@ -12,7 +12,7 @@ async function handle(message) {
       backend = await Backend.create(message.wasm, message.model, message.threads);
       return backend.info;
     case 'classify':
-      return backend.classify(message.input, message.top);
+      return backend.classify(message.input, message.top, message.options);
     default:
       throw new Error(`unknown request '${message.type}'`);
   }

@@ -35,6 +35,8 @@ EMSCRIPTEN_KEEPALIVE int sqzw_classify_pixels(sqz_model *m, const uint8_t *pixel
                                               int format, size_t stride, unsigned flags, sqz_error *err) {
   return (int)sqz_classify_pixels(m, pixels, width, height, (sqz_pixel_format)format, stride, flags, err);
 }
+/* The flag's value, read by src/js/engine.js (one source of truth: the header). */
+EMSCRIPTEN_KEEPALIVE unsigned sqzw_flag_ignore_orientation(void) { return SQZ_IGNORE_ORIENTATION; }
 EMSCRIPTEN_KEEPALIVE int sqzw_classify_image(sqz_model *m, const void *bytes, size_t size, unsigned flags,
                                              sqz_error *err) {
   return (int)sqz_classify_image(m, bytes, size, flags, err);

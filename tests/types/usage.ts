@@ -17,7 +17,7 @@ async function browserApp(img: HTMLImageElement, video: HTMLVideoElement, file: 
   const classifier: Classifier = await load(options);
   const fromImage: Prediction[] = await classifier.classify(img, { top: 3 });
   await classifier.classify(video);
-  await classifier.classify(file);
+  await classifier.classify(file, { orientation: 'ignore' });
   await classifier.classify(new ImageData(2, 2));
   await classifier.classify(new OffscreenCanvas(4, 4));
   await classifier.classify({ data: new Uint8Array(12), width: 2, height: 2, channels: 3 });
@@ -51,6 +51,8 @@ async function nodeApp(bytes: Uint8Array, buffer: ArrayBuffer): Promise<void> {
 async function mistakes(classifier: Classifier): Promise<void> {
   // @ts-expect-error: top is a number
   await classifier.classify(new Uint8Array(1), { top: '5' });
+  // @ts-expect-error: orientation is 'apply' or 'ignore'
+  await classifier.classify(new Uint8Array(1), { orientation: 'auto' });
   // @ts-expect-error: a string is not an image
   await classifier.classify('cat.jpg');
   // @ts-expect-error: the model is a name, URL or bytes
