@@ -34,6 +34,20 @@ for name, (img, fmt, kw) in images.items():
     for sel in (0, 1, 2, 0x10):
         with open(os.path.join(out, "%02x-%s" % (sel, name)), "wb") as f:
             f.write(bytes([sel]) + data)
+# EXIF orientation: a JPEG and a PNG stored sideways with their tag, applied
+# (selector 0x00, 0x01) and ignored (0x40 = SQZ_IGNORE_ORIENTATION)
+exif = Image.Exif()
+exif[0x0112] = 6
+tagged = {
+    "exif6.jpg": (base.resize((13, 9)), "JPEG", {"quality": 80, "exif": exif.tobytes()}),
+    "exif6.png": (base.resize((11, 7)), "PNG", {"exif": exif.tobytes()}),
+}
+for name, (img, fmt, kw) in tagged.items():
+    buf = io.BytesIO()
+    img.save(buf, fmt, **kw)
+    for sel in (0, 1, 0x40):
+        with open(os.path.join(out, "%02x-%s" % (sel, name)), "wb") as f:
+            f.write(bytes([sel]) + buf.getvalue())
 # raw pixels: 0x20, then width-1, height-1, format-1, stride padding, pixels
 with open(os.path.join(out, "20-pixels"), "wb") as f:
     f.write(bytes([0x20, 15, 15, 2, 0]) + base.tobytes())

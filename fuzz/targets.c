@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "format/format.h"
+#include "preprocess/preprocess.h"
 #include "squeezenet.h"
 
 /* A crash on purpose if the library fails without a reason. */
@@ -157,7 +158,7 @@ int sqz_fuzz_image(const uint8_t *data, size_t size) {
   uint8_t sel = data[0];
   data++, size--;
   sqz_model *m = tiny[sel % 3];
-  unsigned flags = (sel & 0x10) ? SQZ_INPUT_RAW : 0;
+  unsigned flags = ((sel & 0x10) ? SQZ_INPUT_RAW : 0) | ((sel & 0x40) ? SQZ_IGNORE_ORIENTATION : 0);
   sqz_error e = {SQZ_OK, ""};
   sqz_status st;
   if (sel & 0x20) {
@@ -178,5 +179,11 @@ int sqz_fuzz_image(const uint8_t *data, size_t size) {
     require_reason(&e);
     if (sqz_logits(m)) abort(); /* a failed call leaves no result */
   }
+  return 0;
+}
+
+int sqz_fuzz_exif(const uint8_t *data, size_t size) {
+  int v = sqz_exif_orientation(data, size);
+  if (v < 1 || v > 8) abort();
   return 0;
 }

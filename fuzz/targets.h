@@ -19,8 +19,13 @@ uint8_t *sqz_fuzz_tiny_model(int variant, size_t *size);
 int sqz_fuzz_model(const uint8_t *data, size_t size);
 
 /* Decode + preprocess + classify with the tiny models. The first byte picks
- * the model, SQZ_INPUT_RAW, and sqz_classify_pixels (sizes from the next
- * bytes) instead of sqz_classify_image. */
+ * the model, SQZ_INPUT_RAW (0x10), sqz_classify_pixels (0x20; sizes from
+ * the next bytes) instead of sqz_classify_image, and SQZ_IGNORE_ORIENTATION
+ * (0x40). */
 int sqz_fuzz_image(const uint8_t *data, size_t size);
+
+/* The EXIF orientation parser alone, on the bytes as given: its result must
+ * be 1-8. */
+int sqz_fuzz_exif(const uint8_t *data, size_t size);
 
 #endif

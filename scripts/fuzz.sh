@@ -35,8 +35,9 @@ seconds=${SQZ_FUZZ_SECONDS:-120}
 # A fixed seed and a fixed number of executions make CI's run the same inputs
 # on every machine (a time bound alone would let a faster machine go further
 # than any run seen here); the time bound only caps a slow machine.
-declare -A runs=([model]=${SQZ_FUZZ_RUNS_MODEL:-200000} [image]=${SQZ_FUZZ_RUNS_IMAGE:-70000})
-for target in ${SQZ_FUZZ_TARGETS:-model image}; do
+declare -A runs=([model]=${SQZ_FUZZ_RUNS_MODEL:-200000} [image]=${SQZ_FUZZ_RUNS_IMAGE:-70000}
+                [exif]=${SQZ_FUZZ_RUNS_EXIF:-2000000})
+for target in ${SQZ_FUZZ_TARGETS:-model image exif}; do
   echo "== fuzz_$target: building"
   "$cc" "${flags[@]}" "${lib[@]}" "fuzz/fuzz_$target.c" -lm -o "$out/fuzz_$target"
   # New inputs go to a scratch corpus in build-fuzz (fresh each run, and a fixed
@@ -44,10 +45,12 @@ for target in ${SQZ_FUZZ_TARGETS:-model image}; do
   # the committed seeds stay as they are.
   rm -rf "$out/corpus-$target"
   mkdir -p "$out/corpus-$target"
+  dirs=("$out/corpus-$target" "fuzz/corpus/$target")
+  if [ -d "fuzz/regressions/$target" ]; then dirs+=("fuzz/regressions/$target"); fi
   echo "== fuzz_$target: ${seconds}s from fuzz/corpus/$target"
   "$out/fuzz_$target" -seed="${SQZ_FUZZ_SEED:-1}" -runs="${runs[$target]}" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=3072 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="$out/crash-$target-" \
-    "$out/corpus-$target" "fuzz/corpus/$target" fuzz/regressions/"$target" 2>"$out/fuzz_$target.log" || {
+    "${dirs[@]}" 2>"$out/fuzz_$target.log" || {
     tail -60 "$out/fuzz_$target.log"
     echo "fuzz_$target found a crash: see $out/crash-$target-*; commit it under fuzz/regressions/$target/" >&2
     exit 1

@@ -35,9 +35,12 @@ static int replay(const char *dir, int (*target)(const uint8_t *, size_t)) {
 }
 
 int main(void) {
-  int seeds = replay("fuzz/corpus/model", sqz_fuzz_model) + replay("fuzz/corpus/image", sqz_fuzz_image);
+  int seeds = replay("fuzz/corpus/model", sqz_fuzz_model) + replay("fuzz/corpus/image", sqz_fuzz_image) +
+              replay("fuzz/corpus/exif", sqz_fuzz_exif);
   int crashes = replay("fuzz/regressions/model", sqz_fuzz_model) +
                 replay("fuzz/regressions/image", sqz_fuzz_image);
+  DIR *exif = opendir("fuzz/regressions/exif"); /* none so far */
+  if (exif) closedir(exif), crashes += replay("fuzz/regressions/exif", sqz_fuzz_exif);
   CHECK(seeds >= 10, "only %d seeds", seeds);
   printf("replayed %d seeds and %d former crashes\n", seeds, crashes);
 
