@@ -117,6 +117,72 @@ int sqz_top_k(const sqz_model *model, int k, sqz_prediction *out);
 
 const char *sqz_status_name(sqz_status code);
 
+/* ---- Teaching your own classes (models/FORMAT.md, "Taught models") ----
+ *
+ * A head is a linear layer on a network's pooled features (the global average
+ * of its last fire module's output: `dim` = 512 values for both shipped
+ * networks): logits = weights · features + bias, weights row-major
+ * classes × dim. sqz_train_head fits one to examples by softmax cross-entropy;
+ * sqz_taught_model_write makes it a .sqz that any reader loads and classifies
+ * with, with the user's labels; sqz_taught_model_read_head reads it back to
+ * teach again. */
+#define SQZ_MAX_TAUGHT_CLASSES 1000
+#define SQZ_MAX_TRAIN_EXAMPLES 100000
+#define SQZ_MAX_LABEL_BYTES 255 /* per label, UTF-8 */
+
+/* Options for sqz_train_head; NULL or zero fields: the defaults, which a
+ * user should not need to change. */
+typedef struct sqz_train_options {
+  float l2;           /* penalty l2 × Σ weights² (bias free); 0: the default, 1e-4 */
+  int max_iterations; /* 0: the default, 200 */
+} sqz_train_options;
+
+typedef struct sqz_train_report {
+  float loss;           /* mean cross-entropy + penalty at the result */
+  float train_accuracy; /* fraction of the examples whose top-1 is their label */
+  float gradient_norm;  /* of the objective at the result (0 at the optimum) */
+  int iterations;
+} sqz_train_report;
+
+/* Fits a head to n examples: embeddings n × dim (row-major; the pooled
+ * features of a network, as its engine computes them, or any scaling of
+ * them), labels[i] in 0..classes-1, every class present. Minimises mean
+ * softmax cross-entropy + l2 × Σ weights² over examples whose features are
+ * scaled to unit length on average (one factor for all, so the head stays
+ * linear in the features); writes weights (classes × dim) and bias (classes)
+ * for the features as given. Deterministic: the same examples give the same
+ * bytes on every platform (native, wasm, any SIMD). report may be NULL. */
+sqz_status sqz_train_head(const float *embeddings, const int *labels, int n, int dim, int classes,
+                          const sqz_train_options *options, float *weights, float *bias,
+                          sqz_train_report *report, sqz_error *err);
+
+/* Writes a taught model: the network of `base` (a .sqz: a shipped model or a
+ * taught one) up to its last fire module, its weights in their own encoding,
+ * then the head (a 1×1 convolution without ReLU, float32) and the global
+ * average pool, with `labels` (classes UTF-8 strings, 1..SQZ_MAX_LABEL_BYTES
+ * bytes, distinct, no control characters or commas). dim must be the base's
+ * feature count. *out is allocated; free it with sqz_free. */
+sqz_status sqz_taught_model_write(const void *base, size_t base_size, const float *weights,
+                                  const float *bias, int classes, int dim,
+                                  const char *const *labels, uint8_t **out, size_t *out_size,
+                                  sqz_error *err);
+
+/* A taught model's head, read back (one allocation: free with sqz_free). */
+typedef struct sqz_taught_head {
+  int classes, dim;
+  float *weights;      /* classes × dim */
+  float *bias;         /* classes */
+  const char **labels; /* classes NUL-terminated strings */
+} sqz_taught_head;
+
+/* Reads the head and labels of a taught model (checked as any model is);
+ * SQZ_ERR_MODEL if the model has no linear head on its pooled features. */
+sqz_status sqz_taught_model_read_head(const void *model, size_t size, sqz_taught_head **out,
+                                      sqz_error *err);
+
+/* Frees what sqz_taught_model_write and sqz_taught_model_read_head allocated. */
+void sqz_free(void *p);
+
 #ifdef __cplusplus
 }
 #endif
