@@ -54,6 +54,22 @@ static void write_fire(sqz_writer *w, sqz_encoding enc, int cin, int s, int e1, 
   write_tensor(w, enc, (uint32_t)(e3 * s * 9), state), write_tensor(w, enc, (uint32_t)e3, state);
 }
 
+uint8_t *sqz_fuzz_tiny_taught_model(int variant, size_t *size) {
+  size_t base_size = 0;
+  uint8_t *base = sqz_fuzz_tiny_model(variant, &base_size), *out = NULL;
+  enum { CLASSES = 3, DIM = 12 }; /* the tiny model's last fire module: 5 + 7 */
+  static const char *labels[CLASSES] = {"cat", "chat", "ねこ"};
+  float w[CLASSES * DIM], b[CLASSES];
+  uint32_t state = 777u + (uint32_t)variant;
+  for (int i = 0; i < CLASSES * DIM; i++) w[i] = weight(&state);
+  for (int i = 0; i < CLASSES; i++) b[i] = weight(&state);
+  sqz_error e;
+  if (!base || sqz_taught_model_write(base, base_size, w, b, CLASSES, DIM, labels, &out, size, &e) != SQZ_OK)
+    out = NULL;
+  free(base);
+  return out;
+}
+
 uint8_t *sqz_fuzz_tiny_model(int variant, size_t *size) {
   sqz_recipe r = {16, 16, 0, SQZ_RESIZE_SHORTER, 18, 1.0f / 255, {0.485f, 0.456f, 0.406f},
                   {0.229f, 0.224f, 0.225f}};
@@ -115,12 +131,26 @@ static void put32(uint8_t *p, uint32_t v) {
   for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
 }
 
+/* A taught model's head (src/learn/taught.c), read like any model. */
+static void read_head(const uint8_t *data, size_t size) {
+  sqz_error e = {SQZ_OK, ""};
+  sqz_taught_head *h = NULL;
+  if (sqz_taught_model_read_head(data, size, &h, &e) != SQZ_OK) {
+    require_reason(&e);
+    return;
+  }
+  for (int j = 0; j < h->classes; j++)
+    if (!h->labels[j][0] || h->bias[j] != h->bias[j]) abort();
+  sqz_free(h);
+}
+
 int sqz_fuzz_model(const uint8_t *data, size_t size) {
   sqz_error e = {SQZ_OK, ""};
   sqz_model *m = sqz_model_load(data, size, &e);
   if (m) run_once(m);
   else require_reason(&e);
   sqz_model_free(m);
+  read_head(data, size);
   if (size < 16 || size > SQZ_MAX_MODEL_BYTES) return 0;
   uint8_t *fixed = malloc(size);
   if (!fixed) return 0;
@@ -134,6 +164,7 @@ int sqz_fuzz_model(const uint8_t *data, size_t size) {
   if (m) run_once(m);
   else require_reason(&e);
   sqz_model_free(m);
+  read_head(fixed, size);
   free(fixed);
   return 0;
 }

@@ -13,9 +13,15 @@
  * means (the Caffe recipe), float32. Free with free(). */
 uint8_t *sqz_fuzz_tiny_model(int variant, size_t *size);
 
+/* The tiny model of that variant taught 3 classes (a taught model,
+ * models/FORMAT.md): the seeds that take the fuzzer to the head reader.
+ * Free with sqz_free. */
+uint8_t *sqz_fuzz_tiny_taught_model(int variant, size_t *size);
+
 /* Model loader: the bytes as given, then with the header's magic, version,
  * flags, size and CRC made right (so mutations reach the section parser and
- * the network planner); a model that loads is run once. */
+ * the network planner); a model that loads is run once. Both also go through
+ * the taught-model head reader. */
 int sqz_fuzz_model(const uint8_t *data, size_t size);
 
 /* Decode + preprocess + classify with the tiny models. The first byte picks

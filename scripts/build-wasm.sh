@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}   # emcc's optimizer needs Debian's acorn
 threads=0
 if [ "${1:-}" = "--threads" ]; then threads=1; shift; fi
-sources=(src/common/*.c src/format/*.c src/engine/*.c src/kernels/*.c src/kernels/*/*.c src/preprocess/*.c src/tools/report.c src/wasm/*.c)
+sources=(src/common/*.c src/format/*.c src/learn/*.c src/engine/*.c src/kernels/*.c src/kernels/*/*.c src/preprocess/*.c src/tools/report.c src/wasm/*.c)
 cflags=(-O3 -msimd128 -DNDEBUG -std=c11 -Isrc/include -Isrc -isystem /usr/include/stb)
 # Memory: INITIAL_MEMORY is also what threads.js gives the shared memory (keep in step).
 memory=(-sALLOW_MEMORY_GROWTH -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=2GB)

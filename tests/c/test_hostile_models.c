@@ -21,6 +21,7 @@
 
 #include "common/crc32.h"
 #include "format/format.h"
+#include "model_bytes.h"
 #include "squeezenet.h"
 #include "testutil.h"
 
@@ -29,22 +30,6 @@ typedef struct field {
   int width; /* bytes, little-endian */
   char what[48];
 } field;
-
-static uint32_t rd(const uint8_t *p, int w) {
-  uint32_t v = 0;
-  for (int i = w - 1; i >= 0; i--) v = v << 8 | p[i];
-  return v;
-}
-static void wr(uint8_t *p, int w, uint32_t v) {
-  for (int i = 0; i < w; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-static size_t pad4(size_t n) { return (n + 3) & ~(size_t)3; }
-
-/* Rewrites the header's size and CRC for `size` bytes. */
-static void fix_header(uint8_t *b, size_t size) {
-  wr(b + 8, 4, (uint32_t)size);
-  wr(b + 12, 4, sqz_crc32(b + 16, size - 16));
-}
 
 /* The offsets of every structural field, found by reading the file as
  * models/FORMAT.md describes it (independently of model_read.c). */
