@@ -9,8 +9,9 @@
 // threads. Each runtime runs in its own worker thread (the peers fix their
 // thread count per process); only one runs at a time. Prints median and min
 // per runtime, ratios ours/peer, a per-step profile of ours, the native
-// build's time per image and the peak wasm memory. Only ratios inside one
-// run mean anything on a shared machine.
+// build's time per image and the peak wasm memory; then the native training
+// time of a taught head (build/bench_teach). Only ratios inside one run mean
+// anything on a shared machine.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -202,4 +203,15 @@ async function benchModel(model) {
 
 const out = [];
 for (const model of models) out.push(await benchModel(model));
-if (json) console.log(JSON.stringify({ date: new Date().toISOString(), node: process.version, models: out }, null, 1));
+
+// Teaching (issue 16): native training time of a head on the clothing task's
+// embeddings (build/bench_teach; the wasm timing comes with the learner API).
+let teach = null;
+const teachBin = join(root, 'build', 'bench_teach');
+if (!flag('--no-native') && existsSync(teachBin)) {
+  teach = JSON.parse(execFileSync(teachBin, [join(root, 'models', 'default.sqz')], { encoding: 'utf8', env: { ...process.env, SQZ_SHARED_DIR: shared } }));
+  const line = (t) => `${t.examples} examples ${fmt(t.median_ms)} ms (min ${fmt(t.min_ms)}, ${t.iterations} iterations; scalar twin ${fmt(t.scalar_median_ms)} ms)`;
+  log(`\nteach (native, 1 thread, ${teach.model}, ${teach.classes} classes × ${teach.dim} features): ${line(teach.train_300)}; ${line(teach.train_3000)}`);
+  log(`taught model of 100 classes: ${teach.taught_100_classes_bytes} bytes (base ${teach.base_bytes})`);
+}
+if (json) console.log(JSON.stringify({ date: new Date().toISOString(), node: process.version, models: out, teach }, null, 1));
