@@ -134,11 +134,13 @@ const char *sqz_status_name(sqz_status code);
  * user should not need to change. */
 typedef struct sqz_train_options {
   float l2;           /* penalty l2 × Σ weights² (bias free); 0: the default, 1e-4 */
-  int max_iterations; /* 0: the default, 200 */
+  int max_iterations; /* at most (it stops sooner once the gradient has shrunk
+                         1000-fold, ~35 iterations); 0: the default, 200 */
 } sqz_train_options;
 
 typedef struct sqz_train_report {
-  float loss;           /* mean cross-entropy + penalty at the result */
+  float loss;           /* mean cross-entropy + penalty at the result (the
+                           penalty as on unit-mean-length features) */
   float train_accuracy; /* fraction of the examples whose top-1 is their label */
   float gradient_norm;  /* of the objective at the result (0 at the optimum) */
   int iterations;
@@ -160,8 +162,9 @@ sqz_status sqz_train_head(const float *embeddings, const int *labels, int n, int
  * taught one) up to its last fire module, its weights in their own encoding,
  * then the head (a 1×1 convolution without ReLU, float32) and the global
  * average pool, with `labels` (classes UTF-8 strings, 1..SQZ_MAX_LABEL_BYTES
- * bytes, distinct, no control characters or commas). dim must be the base's
- * feature count. *out is allocated; free it with sqz_free. */
+ * bytes, distinct, no control characters or commas, not synset-like: see
+ * models/FORMAT.md). classes 1..SQZ_MAX_TAUGHT_CLASSES; dim must be the
+ * base's feature count. *out is allocated; free it with sqz_free. */
 sqz_status sqz_taught_model_write(const void *base, size_t base_size, const float *weights,
                                   const float *bias, int classes, int dim,
                                   const char *const *labels, uint8_t **out, size_t *out_size,
