@@ -396,7 +396,7 @@ sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *ker
   *out = NULL;
   sqz_network *net = calloc(1, sizeof *net);
   if (!net) return sqz_fail(err, SQZ_ERR_MEMORY, "out of memory for the network");
-  net->k = kernels ? kernels : &sqz_kernels_wasmsimd;
+  net->k = kernels ? kernels : sqz_kernels_default;
   net->in_w = desc->recipe.input_width;
   net->in_h = desc->recipe.input_height;
   planner p = {.net = net, .desc = desc, .err = err};

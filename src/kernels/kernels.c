@@ -37,6 +37,7 @@
   .winograd2_input = sqz_f32_winograd_input_2x2_3x3__wasmsimd,               \
   .winograd2_output = sqz_f32_winograd_output_2x2_3x3__wasmsimd
 
+#if SQZ_KERNELS_SIMD
 const sqz_kernels sqz_kernels_wasmsimd = {
     .name = "wasmsimd",
     WASMSIMD_BASE,
@@ -82,6 +83,11 @@ const sqz_kernels sqz_kernels_wasmsimd_sparse = {
     .spmm_min_nonzeros_per_input = 0.0f,
     WASMSIMD_PANELS,
 };
+
+const sqz_kernels *const sqz_kernels_default = &sqz_kernels_wasmsimd;
+#else
+const sqz_kernels *const sqz_kernels_default = &sqz_kernels_scalar;
+#endif /* SQZ_KERNELS_SIMD */
 
 const sqz_kernels sqz_kernels_scalar = {
     .name = "scalar",

@@ -207,11 +207,24 @@ typedef struct sqz_kernels {
   float spmm_min_nonzeros_per_input;
 } sqz_kernels;
 
+/* SIMD128 kernels exist wherever they compile: natively (through SIMDe) and
+ * in wasm built with -msimd128. The scalar .wasm, for browsers without wasm
+ * SIMD, is built without it and has only the scalar twins. */
+#if defined(__wasm__) && !defined(__wasm_simd128__)
+#define SQZ_KERNELS_SIMD 0
+#else
+#define SQZ_KERNELS_SIMD 1
+#endif
+
+#if SQZ_KERNELS_SIMD
 extern const sqz_kernels sqz_kernels_wasmsimd;           /* the default: F(4x4) on large images, else F(2x2) */
 extern const sqz_kernels sqz_kernels_wasmsimd_winograd4; /* F(4x4, 3x3) for every 3x3 */
 extern const sqz_kernels sqz_kernels_wasmsimd_winograd2; /* F(2x2, 3x3) for every 3x3 */
 extern const sqz_kernels sqz_kernels_wasmsimd_direct;    /* no Winograd, no sparse, no panels: plain (I)GEMM only */
 extern const sqz_kernels sqz_kernels_wasmsimd_sparse;    /* every 1x1 by spmm (tests: sparse on every layer) */
+#endif
 extern const sqz_kernels sqz_kernels_scalar;
+/* What the engine runs unless told otherwise: wasmsimd, or scalar without SIMD. */
+extern const sqz_kernels *const sqz_kernels_default;
 
 #endif

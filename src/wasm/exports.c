@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/network.h"
+#include "kernels/kernels.h"
 #include "squeezenet.h"
 #include "tools/report.h"
 
@@ -14,6 +15,9 @@ EMSCRIPTEN_KEEPALIVE void *sqzw_alloc(size_t n) { return malloc(n ? n : 1); }
 EMSCRIPTEN_KEEPALIVE void sqzw_free(void *p) { free(p); }
 /* Bytes currently malloc'd (dlmalloc's mallinfo), for the soak test's leak check. */
 EMSCRIPTEN_KEEPALIVE size_t sqzw_heap_bytes(void) { return mallinfo().uordblks; }
+
+/* Whether this build runs the SIMD128 kernels (0: squeezenet-scalar.wasm). */
+EMSCRIPTEN_KEEPALIVE int sqzw_simd(void) { return SQZ_KERNELS_SIMD; }
 
 EMSCRIPTEN_KEEPALIVE sqz_error *sqzw_error_new(void) { return calloc(1, sizeof(sqz_error)); }
 EMSCRIPTEN_KEEPALIVE int sqzw_error_code(const sqz_error *e) { return (int)e->code; }
