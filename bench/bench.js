@@ -6,8 +6,9 @@
 // (RGBA pixels of a golden 224/227 crop in; channel order, normalisation,
 // network and top-1 timed), onnxruntime-web (wasm EP) and TensorFlow.js
 // (wasm backend, XNNPACK) fed our exact network input tensor, 1 and 2
-// threads. Each runtime runs in its own worker thread (the peers fix their
-// thread count per process); only one runs at a time. Prints median and min
+// threads, and our engine without SIMD (squeezenet-scalar.wasm, 1 thread).
+// Each runtime runs in its own worker thread (the peers fix their thread
+// count per process); only one runs at a time. Prints median and min
 // per runtime, ratios ours/peer, a per-step profile of ours, the native
 // build's time per image and the peak wasm memory; then the native training
 // time of a taught head (build/bench_teach). Only ratios inside one run mean
@@ -17,6 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { MEMORY_PAGES } from '../dist/constants.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const shared = process.env.SQZ_SHARED_DIR || join(root, '..', 'shared');
@@ -111,6 +113,9 @@ async function benchModel(model) {
   });
   if (existsSync(join(root, 'dist', 'squeezenet-mt.wasm')))
     specs.push(['ours 2t', { runtime: 'ours', model, rgba, width, height, threads: 2 }]);
+  const scalarWasm = join(root, 'dist', 'squeezenet-scalar.wasm');
+  if (existsSync(scalarWasm))
+    specs.push(['ours scalar 1t', { runtime: 'ours', model, rgba, width, height, threads: 1, wasm: scalarWasm }]);
   if (!flag('--no-peers')) {
     specs.push(['onnxruntime-web 1t', { runtime: 'ort', model, input, threads: 1 }]);
     specs.push(['onnxruntime-web 2t', { runtime: 'ort', model, input, threads: 2 }]);
@@ -174,6 +179,7 @@ async function benchModel(model) {
     ours_best_over_ort_2t: ort2 ? o2.median_ms / ort2.median_ms : null,
     ours_2t_over_ort_2t: ort2 && get('ours 2t') ? get('ours 2t').median_ms / ort2.median_ms : null,
     ours_2t_over_ours_1t: get('ours 2t') ? get('ours 2t').median_ms / o1.median_ms : null,
+    ours_scalar_over_ours_1t: get('ours scalar 1t') ? get('ours scalar 1t').median_ms / o1.median_ms : null,
   };
 
   log(`\n| runtime | median ms | min ms | ours 1t / this | ours best / this | top-1 | max |Δlogit| vs ours |`);
@@ -183,7 +189,8 @@ async function benchModel(model) {
   }
   log(`\ngoals: ours 1t / fastest peer 1t (${goals.fastest_peer_1t}) = ${fmt(goals.ours_1t_over_fastest_peer_1t)} (float32 ≤ 0.9, default ≤ 0.6); ours best / onnxruntime-web 2t = ${fmt(goals.ours_best_over_ort_2t)} (≤ 0.6)`);
   log(`ours 2t / onnxruntime-web 2t = ${fmt(goals.ours_2t_over_ort_2t)}; ours 2t / ours 1t = ${fmt(goals.ours_2t_over_ours_1t)}`);
-  log(`peak wasm memory (ours, 1 thread): ${(memory.memory / 1048576).toFixed(2)} MB (heap break ${(memory.heapBreak / 1048576).toFixed(2)} MB; INITIAL_MEMORY 16 MB)`);
+  if (get('ours scalar 1t')) log(`without SIMD (squeezenet-scalar.wasm, 1 thread): median ${fmt(get('ours scalar 1t').median_ms)} ms, ${fmt(goals.ours_scalar_over_ours_1t)}x the SIMD engine's time`);
+  log(`peak wasm memory (ours, 1 thread): ${(memory.memory / 1048576).toFixed(2)} MB (heap break ${(memory.heapBreak / 1048576).toFixed(2)} MB; INITIAL_MEMORY ${MEMORY_PAGES.initial / 16} MB)`);
   if (memory2) log(`peak wasm memory (ours, 2 threads, shared): ${(memory2.memory / 1048576).toFixed(2)} MB (heap break ${(memory2.heapBreak / 1048576).toFixed(2)} MB)`);
   log(`\nprofile (ours, 1 thread, median of 10, sum ${fmt(total)} ms):`);
   log(Object.entries(byCat).map(([k, v]) => `${k} ${(100 * v / total).toFixed(0)}%`).join(', '));

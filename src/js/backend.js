@@ -7,7 +7,8 @@ import { fromEngineError } from './errors.js';
 import { createThreadedEngine, isThreadedModule } from './threads.js';
 
 export class Backend {
-  /** `wasm`: squeezenet.wasm (one thread), or squeezenet-mt.wasm (WebAssembly.Module) for `threads`. */
+  /** `wasm` (a WebAssembly.Module): squeezenet.wasm or squeezenet-scalar.wasm (one thread),
+   * or squeezenet-mt.wasm for `threads`. */
   static async create(wasm, modelBytes, threads = 1) {
     const threaded = isThreadedModule(wasm);
     const engine = threaded ? await createThreadedEngine(wasm) : await createEngine(wasm);
@@ -25,7 +26,7 @@ export class Backend {
     this.model = model;
     const { name, inputWidth, inputHeight, numClasses, labels, memoryBytes } = engine.modelInfo(model);
     const threads = engine.threadCount(model);
-    this.info = { name, inputWidth, inputHeight, numClasses, labels, byteSize, memoryBytes, threads };
+    this.info = { name, inputWidth, inputHeight, numClasses, labels, byteSize, memoryBytes, threads, simd: engine.simd };
   }
 
   /**

@@ -1,11 +1,13 @@
-// The engine: instantiates squeezenet.wasm (standalone, no Emscripten glue)
+// The engine: instantiates squeezenet.wasm or squeezenet-scalar.wasm (standalone, no Emscripten glue)
 // and wraps its C exports (src/wasm/exports.c). Works in browsers and Node;
 // it never touches the network itself — callers hand it bytes.
+
+import { STATUS } from '../../dist/constants.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Error from the engine: `code` is the C status name ("invalid model", …). */
+/** Error from the engine: `code` is its sqz_status without SQZ_ ('ERR_MODEL', …). */
 export class EngineError extends Error {
   constructor(message, code) {
     super(message);
@@ -13,10 +15,6 @@ export class EngineError extends Error {
     this.code = code;
   }
 }
-
-const STATUS = [
-  'ok', 'ERR_ARGUMENT', 'ERR_MEMORY', 'ERR_MODEL', 'ERR_CHECKSUM', 'ERR_VERSION', 'ERR_IMAGE', 'ERR_LIMIT',
-];
 
 /** Pixel formats (bytes per pixel), as sqz_pixel_format. */
 export const PixelFormat = Object.freeze({ GRAY: 1, GRAY_ALPHA: 2, RGB: 3, RGBA: 4 });
@@ -92,6 +90,9 @@ export class Engine {
   }
 
   freeModel(model) { this.exports.sqzw_model_free(model); }
+
+  /** Whether this build runs the SIMD128 kernels (false: squeezenet-scalar.wasm). */
+  get simd() { return this.exports.sqzw_simd() !== 0; }
 
   /** Threads the model classifies on (always 1 in squeezenet.wasm). */
   threadCount(model) { return this.exports.sqzw_model_threads ? this.exports.sqzw_model_threads(model) : 1; }

@@ -7,10 +7,13 @@
 // The .wasm and the models are found next to this module with
 // new URL(..., import.meta.url), written literally so that bundlers (Vite,
 // esbuild, webpack 5) copy them; wasmUrl/modelBaseUrl host them elsewhere.
-// Nothing else is ever fetched.
+// Only one .wasm is fetched: squeezenet-mt.wasm for threads, squeezenet.wasm
+// for one, squeezenet-scalar.wasm where WebAssembly has no SIMD.
+import { MODELS as SHIPPED_MODELS, MAX_THREADS } from '../../dist/constants.js';
 import { Backend } from './backend.js';
 import { prepareInput } from './inputs.js';
-import { threadsSupported, defaultThreads, workerExecArgv } from './threads.js';
+import { isNode, nodeBuiltin, baseUrl, simdSupported, startWorker } from './platform.js';
+import { threadsSupported, defaultThreads } from './threads.js';
 import {
   SqueezeNetError, ArgumentError, ImageError, ModelError, FetchError, DisposedError, WorkerError,
   deserializeError,
@@ -18,10 +21,10 @@ import {
 
 export { SqueezeNetError, ArgumentError, ImageError, ModelError, FetchError, DisposedError, WorkerError };
 
-/** The models that ship with the package. 'default' is the build's default
- * model (models/default.sqz, CMake's SQZ_DEFAULT_MODEL): ≤ 1,000,000 bytes and
- * as accurate as its float model; today SqueezeNet v1.0 Deep Compression, lossless. */
-export const MODELS = Object.freeze(['default', 'squeezenet1_1', 'squeezenet1_0', 'squeezenet1_1-compact']);
+/** The models that ship with the package (CMakeLists.txt, SQZ_MODELS). 'default' is the
+ * build's default model (models/default.sqz, CMake's SQZ_DEFAULT_MODEL): ≤ 1,000,000 bytes
+ * and as accurate as its float model; today SqueezeNet v1.0 Deep Compression, lossless. */
+export const MODELS = Object.freeze(SHIPPED_MODELS.map((m) => m.name));
 export const DEFAULT_MODEL = 'default';
 
 function defaultWasmUrl() {
@@ -32,23 +35,8 @@ function defaultThreadsWasmUrl() {
   return new URL('../../dist/squeezenet-mt.wasm', import.meta.url);
 }
 
-function defaultModelUrl(name) {
-  switch (name) {
-    case 'default': return new URL('../../models/default.sqz', import.meta.url);
-    case 'squeezenet1_1': return new URL('../../models/squeezenet1_1.sqz', import.meta.url);
-    case 'squeezenet1_1-compact': return new URL('../../models/squeezenet1_1-compact.sqz', import.meta.url);
-    case 'squeezenet1_0': return new URL('../../models/squeezenet1_0.sqz', import.meta.url);
-    default: return null;
-  }
-}
-
-const isNode = typeof process === 'object' && !!process.versions?.node && typeof window === 'undefined';
-
-/** A Node built-in, without a static import that browser bundlers would try to resolve. */
-async function nodeBuiltin(name) {
-  if (globalThis.process?.getBuiltinModule) return globalThis.process.getBuiltinModule(name);
-  const specifier = `node:${name}`;
-  return import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
+function defaultScalarWasmUrl() {
+  return new URL('../../dist/squeezenet-scalar.wasm', import.meta.url);
 }
 
 function toUrl(value, what) {
@@ -59,11 +47,8 @@ function toUrl(value, what) {
   try {
     return new URL(value); // absolute
   } catch { /* relative: below */ }
-  if (isNode) {
-    const base = new URL(`file://${process.cwd().replace(/\\/g, '/').replace(/\/?$/, '/')}`);
-    return new URL(value.split('/').map(encodeURIComponent).join('/'), base);
-  }
-  return new URL(value, globalThis.document?.baseURI ?? globalThis.location?.href);
+  if (isNode) return new URL(value.split('/').map(encodeURIComponent).join('/'), baseUrl());
+  return new URL(value, baseUrl());
 }
 
 /** Reads a URL to bytes: file: with fs in Node, everything else with fetch (streamed for progress). */
@@ -145,7 +130,7 @@ async function resolveModelBytes(model, modelBaseUrl, onProgress) {
     }
     const url = modelBaseUrl !== undefined
       ? new URL(`${model}.sqz`, toUrl(String(modelBaseUrl).replace(/\/?$/, '/'), 'modelBaseUrl'))
-      : defaultModelUrl(model);
+      : SHIPPED_MODELS.find((m) => m.name === model).url();
     return readUrl(url, onProgress);
   }
   if (typeof model === 'string' || model instanceof URL) return readUrl(toUrl(model, 'model'), onProgress);
@@ -153,8 +138,8 @@ async function resolveModelBytes(model, modelBaseUrl, onProgress) {
     `Uint8Array, not ${model === null ? 'null' : typeof model}`);
 }
 
-const LOAD_OPTIONS = ['model', 'wasmUrl', 'threadsWasmUrl', 'modelBaseUrl', 'onProgress', 'worker', 'threads'];
-const MAX_THREADS = 64; // SQZ_MAX_THREADS
+const LOAD_OPTIONS = ['model', 'wasmUrl', 'threadsWasmUrl', 'scalarWasmUrl', 'modelBaseUrl', 'onProgress', 'worker',
+  'threads', 'simd'];
 
 function checkOptions(options) {
   if (options === null || typeof options !== 'object') {
@@ -164,8 +149,13 @@ function checkOptions(options) {
   if (unknown.length) {
     throw new ArgumentError(`unknown load() option '${unknown[0]}' (the options are ${LOAD_OPTIONS.join(', ')})`);
   }
-  if (options.worker !== undefined && typeof options.worker !== 'boolean') {
-    throw new ArgumentError(`worker must be true or false, not ${typeof options.worker}`);
+  for (const key of ['worker', 'simd']) {
+    if (options[key] !== undefined && typeof options[key] !== 'boolean') {
+      throw new ArgumentError(`${key} must be true or false, not ${typeof options[key]}`);
+    }
+  }
+  if (options.simd === true && !simdSupported()) {
+    throw new ArgumentError('simd: true, but this WebAssembly has no SIMD (leave simd out to run the scalar engine)');
   }
   const { threads } = options;
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
@@ -180,20 +170,24 @@ function checkOptions(options) {
 /**
  * Loads the engine and a model. Options: model ('default' by default,
  * 'squeezenet1_1', 'squeezenet1_0', a URL or .sqz bytes), wasmUrl,
- * threadsWasmUrl, modelBaseUrl, onProgress(loaded, total) for the model
- * download, worker (run off the main thread), threads (per classification;
- * by default 2 where threads can run: Node, or a cross-origin isolated page;
- * elsewhere, or if the threads cannot start, one: info.threads tells).
+ * threadsWasmUrl, scalarWasmUrl, modelBaseUrl, onProgress(loaded, total) for
+ * the model download, worker (run off the main thread), threads (per
+ * classification; by default 2 where threads can run: Node, or a cross-origin
+ * isolated page; elsewhere, or if the threads cannot start, one: info.threads
+ * tells), simd (false: the scalar engine even where WebAssembly has SIMD;
+ * info.simd tells which runs).
  */
 export async function load(options = {}) {
   checkOptions(options);
-  const { model = DEFAULT_MODEL, wasmUrl, threadsWasmUrl, modelBaseUrl, onProgress, worker = false } = options;
+  const { model = DEFAULT_MODEL, wasmUrl, threadsWasmUrl, scalarWasmUrl, modelBaseUrl, onProgress, worker = false } = options;
+  // Without SIMD, squeezenet-scalar.wasm runs, on one thread.
+  const simd = options.simd ?? simdSupported();
   // Threads need squeezenet-mt.wasm: next to the package, or hosted at threadsWasmUrl.
   const threadsHosted = threadsWasmUrl !== undefined || wasmUrl === undefined;
-  const threads = threadsHosted && threadsSupported() ? options.threads ?? defaultThreads() : 1;
-  const wasmFor = (count) => compileWasm(count > 1
-    ? (threadsWasmUrl !== undefined ? toUrl(threadsWasmUrl, 'threadsWasmUrl') : defaultThreadsWasmUrl())
-    : (wasmUrl !== undefined ? toUrl(wasmUrl, 'wasmUrl') : defaultWasmUrl()));
+  const threads = simd && threadsHosted && threadsSupported() ? options.threads ?? defaultThreads() : 1;
+  const url = (value, name, fallback) => (value !== undefined ? toUrl(value, name) : fallback());
+  const wasmFor = (count) => compileWasm(count > 1 ? url(threadsWasmUrl, 'threadsWasmUrl', defaultThreadsWasmUrl)
+    : simd ? url(wasmUrl, 'wasmUrl', defaultWasmUrl) : url(scalarWasmUrl, 'scalarWasmUrl', defaultScalarWasmUrl));
   const [firstWasm, modelBytes] = await Promise.all([
     wasmFor(threads).catch((e) => e),
     resolveModelBytes(model, modelBaseUrl, onProgress),
@@ -295,8 +289,13 @@ class Classifier {
 /** The Backend's interface, run in a worker; requests are answered in order. */
 class WorkerEngine {
   static async create(wasm, modelBytes, threads = 1) {
-    const port = await WorkerPort.start();
-    const engine = new WorkerEngine(port);
+    let engine;
+    const port = await startWorker('worker',
+      () => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }), {
+        onMessage: (message) => engine.#receive(message),
+        onError: (message) => engine.#fail(message),
+      });
+    engine = new WorkerEngine(port);
     try {
       engine.info = await engine.#request({ type: 'load', wasm, model: modelBytes, threads }, [modelBytes.buffer]);
     } catch (e) {
@@ -312,18 +311,20 @@ class WorkerEngine {
 
   constructor(port) {
     this.#port = port;
-    port.onMessage = ({ id, result, error }) => {
-      const request = this.#pending.get(id);
-      if (!request) return;
-      this.#pending.delete(id);
-      if (this.#pending.size === 0) port.idle();
-      if (error) request.reject(deserializeError(error));
-      else request.resolve(result);
-    };
-    port.onError = (message) => {
-      this.#broken = new WorkerError(`the classifier's worker failed: ${message}`);
-      this.#failAll(this.#broken);
-    };
+  }
+
+  #receive({ id, result, error }) {
+    const request = this.#pending.get(id);
+    if (!request) return;
+    this.#pending.delete(id);
+    if (this.#pending.size === 0) this.#port.unref();
+    if (error) request.reject(deserializeError(error));
+    else request.resolve(result);
+  }
+
+  #fail(message) {
+    this.#broken = new WorkerError(`the classifier's worker failed: ${message}`);
+    this.#failAll(this.#broken);
   }
 
   #broken = null; // once the worker has died, every request fails at once instead of waiting forever
@@ -336,7 +337,7 @@ class WorkerEngine {
       }
       const id = this.#nextId++;
       this.#pending.set(id, { resolve, reject });
-      if (this.#pending.size === 1) this.#port.busy();
+      if (this.#pending.size === 1) this.#port.ref(); // a Node worker keeps Node running while busy
       try {
         this.#port.post({ ...message, id }, transfer);
       } catch (e) {
@@ -363,47 +364,4 @@ class WorkerEngine {
     this.#failAll(new DisposedError());
     this.#port.terminate();
   }
-}
-
-/** A Web Worker or a Node worker thread behind one small interface. */
-class WorkerPort {
-  static async start() {
-    // Written as `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`
-    // so that bundlers recognise and bundle the worker.
-    if (!isNode && typeof Worker === 'function') {
-      let worker;
-      try {
-        worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-      } catch (e) {
-        throw new WorkerError(`cannot start a Web Worker: ${e.message}`);
-      }
-      const port = new WorkerPort();
-      worker.onmessage = (event) => port.onMessage(event.data);
-      worker.onerror = (event) => { event.preventDefault?.(); port.onError(event.message || 'error in worker'); };
-      worker.onmessageerror = () => port.onError('a message could not be deserialized');
-      port.post = (message, transfer) => worker.postMessage(message, transfer);
-      port.terminate = () => worker.terminate();
-      return port;
-    }
-    if (!isNode) throw new WorkerError('this environment has no Web Workers');
-    const { Worker: NodeWorker } = await nodeBuiltin('worker_threads');
-    // Not `new URL('./worker.js', import.meta.url)`: bundlers would take it for a browser asset.
-    const script = new URL(import.meta.url.replace(/[^/]*$/, 'worker.js'));
-    const worker = new NodeWorker(script, { execArgv: workerExecArgv(process.execArgv) });
-    const port = new WorkerPort();
-    worker.on('message', (message) => port.onMessage(message));
-    worker.on('error', (e) => port.onError(e.message));
-    worker.on('exit', (code) => port.onError(`exited with code ${code}`));
-    worker.unref(); // an idle classifier does not keep Node running
-    port.busy = () => worker.ref();
-    port.idle = () => worker.unref();
-    port.post = (message, transfer) => worker.postMessage(message, transfer);
-    port.terminate = () => { worker.removeAllListeners('exit'); worker.terminate(); };
-    return port;
-  }
-
-  onMessage() {}
-  onError() {}
-  busy() {}
-  idle() {}
 }

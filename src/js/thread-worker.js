@@ -2,6 +2,7 @@
 // squeezenet-mt.wasm on the shared memory it is sent, moves its stack to
 // the memory reserved for it, then runs the C pool's loop until shutdown.
 // Runs as a Web Worker (module or bundled) and as a Node worker thread.
+import { parentPort } from './platform.js';
 import { threadImports } from './threads.js';
 
 function run(setup, post) {
@@ -20,16 +21,4 @@ function run(setup, post) {
   }
 }
 
-async function start() {
-  if (typeof WorkerGlobalScope !== 'undefined' && globalThis instanceof WorkerGlobalScope) {
-    globalThis.onmessage = (event) => run(event.data, (m) => globalThis.postMessage(m));
-    return;
-  }
-  const specifier = 'node:worker_threads';
-  const { parentPort } = globalThis.process?.getBuiltinModule
-    ? globalThis.process.getBuiltinModule(specifier)
-    : await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
-  parentPort.once('message', (setup) => run(setup, (m) => parentPort.postMessage(m)));
-}
-
-start();
+const post = parentPort((setup) => run(setup, (m) => post(m)));

@@ -4,13 +4,11 @@
 // rest: workers sleep in memory.atomic.wait32 and run the items of each
 // step; the caller spins, so the thread calling classify may be a page's
 // main thread, which may not block.
+import { MEMORY_PAGES } from '../../dist/constants.js';
 import { Engine, EngineError } from './engine.js';
 import { WorkerError } from './errors.js';
+import { isNode, startWorker as start } from './platform.js';
 
-const isNode = typeof process === 'object' && !!process.versions?.node && typeof window === 'undefined';
-
-// As scripts/build-wasm.sh: INITIAL_MEMORY=16MB, MAXIMUM_MEMORY=2GB (64 KiB pages).
-const MEMORY_PAGES = { initial: 256, maximum: 32768 };
 const WORKER_STACK_BYTES = 128 * 1024;
 const START_TIMEOUT_MS = 20000;
 
@@ -89,58 +87,27 @@ export async function createThreadedEngine(module) {
   return new ThreadedEngine(instance, memory, module);
 }
 
-/** The parent's Node options minus those about its own entry point, which a worker would refuse. */
-export function workerExecArgv(execArgv) {
-  const out = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const arg = execArgv[i];
-    if (['-e', '--eval', '-p', '--print', '--input-type'].includes(arg)) i++; // and its value
-    else if (!arg.startsWith('--input-type=') && !arg.startsWith('--eval=') && !arg.startsWith('--print=')) out.push(arg);
-  }
-  return out;
-}
-
 /** Starts one thread worker; resolves once it runs the pool's loop, rejects if it cannot start. */
 async function startWorker(setup) {
-  let worker;
-  const events = new EventTarget();
-  if (!isNode) {
-    // Written out so that bundlers recognise and bundle the worker.
-    try {
-      worker = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module' });
-    } catch (e) {
-      throw new WorkerError(`cannot start a thread worker: ${e.message}`);
-    }
-    worker.onmessage = (event) => events.dispatchEvent(new CustomEvent('message', { detail: event.data }));
-    worker.onerror = (event) => {
-      event.preventDefault?.();
-      events.dispatchEvent(new CustomEvent('message', { detail: { type: 'error', message: event.message || 'error' } }));
-    };
-  } else {
-    const specifier = 'node:worker_threads';
-    const { Worker: NodeWorker } = globalThis.process.getBuiltinModule
-      ? globalThis.process.getBuiltinModule(specifier)
-      : await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
-    // Not `new URL('./thread-worker.js', import.meta.url)`: bundlers would take it for a browser asset.
-    const script = new URL(import.meta.url.replace(/[^/]*$/, 'thread-worker.js'));
-    try {
-      worker = new NodeWorker(script, { execArgv: workerExecArgv(process.execArgv) });
-    } catch (e) {
-      throw new WorkerError(`cannot start a thread worker: ${e.message}`);
-    }
-    worker.on('message', (detail) => events.dispatchEvent(new CustomEvent('message', { detail })));
-    worker.on('error', (e) => events.dispatchEvent(new CustomEvent('message', { detail: { type: 'error', message: e.message } })));
-    worker.unref(); // threads asleep between classifications do not keep Node running
-  }
+  let settle = () => {}; // (error?) => void, set below before any message can arrive
+  const worker = await start('thread-worker',
+    () => new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module' }), {
+      onMessage: (message) => {
+        if (message.type === 'ready') settle();
+        if (message.type === 'error') settle(message.message);
+      },
+      onError: (message) => settle(message),
+    });
   const ready = new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new WorkerError(`thread ${setup.index} did not start within ${START_TIMEOUT_MS} ms`)),
       START_TIMEOUT_MS);
-    events.addEventListener('message', ({ detail }) => {
-      if (detail.type === 'ready') { clearTimeout(timer); resolve(); }
-      if (detail.type === 'error') { clearTimeout(timer); reject(new WorkerError(`thread ${setup.index} failed: ${detail.message}`)); }
-    });
+    settle = (error) => {
+      clearTimeout(timer);
+      if (error) reject(new WorkerError(`thread ${setup.index} failed: ${error}`));
+      else resolve();
+    };
   });
-  worker.postMessage(setup);
+  worker.post(setup);
   try {
     await ready;
   } catch (e) {

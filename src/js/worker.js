@@ -3,6 +3,7 @@
 // Runs as a Web Worker (module or bundled) and as a Node worker thread.
 import { Backend } from './backend.js';
 import { serializeError } from './errors.js';
+import { parentPort } from './platform.js';
 
 let backend = null;
 
@@ -18,32 +19,14 @@ async function handle(message) {
   }
 }
 
-function serve(post) {
-  // Requests run one at a time, in the order they arrive.
-  let queue = Promise.resolve();
-  return (message) => {
-    queue = queue.then(async () => {
-      try {
-        post({ id: message.id, result: await handle(message) });
-      } catch (e) {
-        post({ id: message.id, error: serializeError(e) });
-      }
-    });
-  };
-}
-
-async function start() {
-  if (typeof WorkerGlobalScope !== 'undefined' && globalThis instanceof WorkerGlobalScope) {
-    const onMessage = serve((m) => globalThis.postMessage(m));
-    globalThis.onmessage = (event) => onMessage(event.data);
-    return;
-  }
-  const specifier = 'node:worker_threads';
-  const { parentPort } = globalThis.process?.getBuiltinModule
-    ? globalThis.process.getBuiltinModule(specifier)
-    : await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
-  const onMessage = serve((m) => parentPort.postMessage(m));
-  parentPort.on('message', onMessage);
-}
-
-start();
+// Requests run one at a time, in the order they arrive.
+let queue = Promise.resolve();
+const post = parentPort((message) => {
+  queue = queue.then(async () => {
+    try {
+      post({ id: message.id, result: await handle(message) });
+    } catch (e) {
+      post({ id: message.id, error: serializeError(e) });
+    }
+  });
+});

@@ -153,6 +153,38 @@ test('the isolated page classifies on 2 threads; without isolation it falls back
   await page.close();
 });
 
+test('the page runs the SIMD engine, or without WebAssembly SIMD the scalar one, and says which', async () => {
+  const wasmOf = (page) => {
+    const files = [];
+    page.on('request', (r) => { if (/\.wasm$/.test(r.url())) files.push(path.basename(new URL(r.url()).pathname)); });
+    return files;
+  };
+  let page = await browser.newPage();
+  let wasm = wasmOf(page);
+  await page.goto(browser.url);
+  await waitReady(page);
+  assert.match(await page.textContent('#runtime-info'), /· WebAssembly SIMD · 2 threads ·/);
+  assert.deepEqual(wasm, ['squeezenet-mt.wasm'], 'one engine downloaded');
+  await page.close();
+
+  // As in Safari before 16.4: WebAssembly.validate refuses SIMD (the package's feature test).
+  page = await browser.newPage();
+  await page.addInitScript(() => {
+    const validate = WebAssembly.validate;
+    WebAssembly.validate = (bytes) => !new Uint8Array(bytes).includes(0xfd) && validate(bytes);
+  });
+  wasm = wasmOf(page);
+  await page.goto(browser.url);
+  await waitReady(page);
+  assert.match(await page.textContent('#runtime-info'), /· no WebAssembly SIMD: scalar engine · single-threaded ·/);
+  await pickFiles(page, [photo(TENCH)]);
+  await waitResults(page, 1);
+  assertPredictions((await readResults(page))[0], (await referenceOf(page))[TENCH]);
+  assert.deepEqual(wasm, ['squeezenet-scalar.wasm'], 'only the scalar engine downloaded');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('several dropped photos fill a grid, each with its reference label', async () => {
   const page = await browser.newPage();
   await page.goto(browser.url);

@@ -11,8 +11,9 @@ export const nativeCli = path.join(root, 'build/sqz');
 export const wasmCli = path.join(root, 'src/js/cli.js');
 export const MODELS = ['squeezenet1_1', 'squeezenet1_0'];
 
-export async function engineWithModel(name) {
-  const engine = await createEngine(await readFile(path.join(root, 'dist/squeezenet.wasm')));
+/** `wasm`: squeezenet.wasm, or squeezenet-scalar.wasm (the engine without SIMD). */
+export async function engineWithModel(name, wasm = 'squeezenet.wasm') {
+  const engine = await createEngine(await readFile(path.join(root, 'dist', wasm)));
   const model = engine.loadModel(await readFile(path.join(root, 'models', `${name}.sqz`)));
   return { engine, model, info: engine.modelInfo(model) };
 }

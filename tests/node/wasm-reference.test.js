@@ -1,6 +1,7 @@
 // The .wasm against the independent PyTorch reference, and against the
-// native build: golden crops within 1e-3 with the same top-5; the 200 photos
-// with >= 99% top-1 agreement and the same top-5 as the native CLI.
+// native build: golden crops within 1e-3 with the same top-5 (also on the
+// engine without SIMD, squeezenet-scalar.wasm: scalar.test.js tests it more);
+// the 200 photos with >= 99% top-1 agreement and the same top-5 as the native CLI.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -9,21 +10,23 @@ import path from 'node:path';
 import { MODELS, engineWithModel, goldenCrops, predictions, top5, photosDir, nativeCli } from './helpers.js';
 
 for (const name of MODELS) {
-  test(`${name}: golden crops in wasm match the reference logits`, async () => {
-    const { engine, model } = await engineWithModel(name);
-    const crops = await goldenCrops(name);
-    assert.ok(crops.length >= 8, `only ${crops.length} golden crops`);
-    let worst = 0;
-    for (const c of crops) {
-      engine.classifyImage(model, await readFile(c.ppm), { raw: true });
-      const ours = engine.logits(model, 1000);
-      const ref = new Float32Array((await readFile(c.logits)).buffer.slice(0));
-      for (let i = 0; i < 1000; i++) worst = Math.max(worst, Math.abs(ours[i] - ref[i]));
-      assert.deepEqual(top5(ours), top5(ref), `${c.ppm}: top-5 differs`);
-    }
-    console.log(`${name}: wasm golden max |diff| ${worst.toExponential(2)} over ${crops.length} crops`);
-    assert.ok(worst <= 1e-3, `max |diff| ${worst}`);
-  });
+  for (const wasm of ['squeezenet.wasm', 'squeezenet-scalar.wasm']) {
+    test(`${name}: golden crops in ${wasm} match the reference logits`, async () => {
+      const { engine, model } = await engineWithModel(name, wasm);
+      const crops = await goldenCrops(name);
+      assert.ok(crops.length >= 8, `only ${crops.length} golden crops`);
+      let worst = 0;
+      for (const c of crops) {
+        engine.classifyImage(model, await readFile(c.ppm), { raw: true });
+        const ours = engine.logits(model, 1000);
+        const ref = new Float32Array((await readFile(c.logits)).buffer.slice(0));
+        for (let i = 0; i < 1000; i++) worst = Math.max(worst, Math.abs(ours[i] - ref[i]));
+        assert.deepEqual(top5(ours), top5(ref), `${c.ppm}: top-5 differs`);
+      }
+      console.log(`${name}: ${wasm} golden max |diff| ${worst.toExponential(2)} over ${crops.length} crops`);
+      assert.ok(worst <= 1e-3, `max |diff| ${worst}`);
+    });
+  }
 
   test(`${name}: 200 photos in wasm agree with the reference and the native build`, async () => {
     const { engine, model } = await engineWithModel(name);

@@ -43,9 +43,11 @@ async function nodeApp(bytes: Uint8Array, buffer: ArrayBuffer): Promise<void> {
         e instanceof DisposedError || e instanceof WorkerError) console.log(e.code);
   }
   other.dispose();
+  const scalar = await load({ simd: false, scalarWasmUrl: '/assets/squeezenet-scalar.wasm' });
+  const simd: boolean = scalar.info.simd;
   const names: readonly string[] = MODELS;
   const d: 'default' = DEFAULT_MODEL;
-  console.log(names, d);
+  console.log(names, d, simd);
 }
 
 async function mistakes(classifier: Classifier): Promise<void> {
