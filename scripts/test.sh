@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite: build, then the C tests (ctest) and the Node tests
-# (node --test), which run the same checks against the .wasm, then the
-# sanitizer/valgrind run and the fuzz targets (scripts/test-sanitize.sh, fuzz.sh).
+# The whole test suite (`npm test`): set up what is missing and build
+# (scripts/build.sh: Debian and npm packages, then CMake), then the C tests
+# (ctest) and the Node tests (node --test), which run the same checks against
+# the .wasm engines, then the sanitizer/valgrind run and the fuzz targets
+# (scripts/test-sanitize.sh, fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
