@@ -47,12 +47,12 @@ export function workerExecArgv(execArgv) {
 
 /**
  * Starts `name`.js of this folder as a Web Worker (`createWebWorker()`, which
- * the caller writes as `() => new Worker(new URL('./NAME.js', import.meta.url),
- * { type: 'module' })` so that bundlers find and bundle the worker) or as a
- * Node worker thread. Returns { post(message, transfer), terminate(), ref(),
- * unref() }; messages go to onMessage(message), failures (and a Node worker's
- * exit) to onError(text). A Node worker starts unref'd: it keeps Node running
- * only between ref() and unref().
+ * the caller writes out, e.g. `() => new Worker(new URL('./worker.js',
+ * import.meta.url), { type: 'module' })`, so that bundlers find and bundle
+ * the worker) or as a Node worker thread. Returns { post(message, transfer),
+ * terminate(), ref(), unref() }; messages go to onMessage(message), failures
+ * (and a Node worker's exit) to onError(text). A Node worker starts unref'd:
+ * it keeps Node running only between ref() and unref().
  */
 export async function startWorker(name, createWebWorker, { onMessage, onError }) {
   let worker;
