@@ -26,7 +26,9 @@ export class Backend {
     this.model = model;
     const { name, inputWidth, inputHeight, numClasses, labels, memoryBytes } = engine.modelInfo(model);
     const threads = engine.threadCount(model);
-    this.info = { name, inputWidth, inputHeight, numClasses, labels, byteSize, memoryBytes, threads, simd: engine.simd };
+    this.info = {
+      name, inputWidth, inputHeight, numClasses, labels, byteSize, memoryBytes, threads, simd: engine.simd,
+    };
   }
 
   /**

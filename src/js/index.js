@@ -179,7 +179,9 @@ function checkOptions(options) {
  */
 export async function load(options = {}) {
   checkOptions(options);
-  const { model = DEFAULT_MODEL, wasmUrl, threadsWasmUrl, scalarWasmUrl, modelBaseUrl, onProgress, worker = false } = options;
+  const {
+    model = DEFAULT_MODEL, wasmUrl, threadsWasmUrl, scalarWasmUrl, modelBaseUrl, onProgress, worker = false,
+  } = options;
   // Without SIMD, squeezenet-scalar.wasm runs, on one thread.
   const simd = options.simd ?? simdSupported();
   // Threads need squeezenet-mt.wasm: next to the package, or hosted at threadsWasmUrl.
