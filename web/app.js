@@ -362,7 +362,7 @@ ui.cameraSelect.addEventListener('change', () => startCamera(ui.cameraSelect.val
 
 async function main() {
   setState('loading');
-  const models = MODELS.map(({ name, title, bytes }) => ({ name, title, bytes }));
+  const models = MODELS;
   ui.modelSelect.replaceChildren(...models.map((m) => new Option(`${m.title} (${formatBytes(m.bytes)})`, m.name)));
   const wanted = new URLSearchParams(location.search).get('model');
   const first = models.find((m) => m.name === wanted) ?? models[0];
