@@ -6,13 +6,13 @@
 #   preprocess  decoding, resize/crop/normalise
 #   format      the .sqz format: reading, tensor codecs, writing
 #   learn       training a head, writing taught models
-#   engine      network plan and arena, thread pool, the public API
+#   engine      network plan and arena, operators, thread pool, the public API
 file(GLOB SQZ_COMMON_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/common/*.c)
 file(GLOB SQZ_KERNEL_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/kernels/*.c ${CMAKE_SOURCE_DIR}/src/kernels/*/*.c)
 file(GLOB SQZ_PREPROCESS_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/preprocess/*.c)
 file(GLOB SQZ_FORMAT_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/format/*.c)
 file(GLOB SQZ_LEARN_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/learn/*.c)
-file(GLOB SQZ_ENGINE_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/engine/*.c)
+file(GLOB SQZ_ENGINE_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/engine/*.c ${CMAKE_SOURCE_DIR}/src/engine/*/*.c)
 set(SQZ_LIBRARY_SOURCES ${SQZ_COMMON_SOURCES} ${SQZ_KERNEL_SOURCES} ${SQZ_PREPROCESS_SOURCES}
     ${SQZ_FORMAT_SOURCES} ${SQZ_LEARN_SOURCES} ${SQZ_ENGINE_SOURCES})
 # Training's sums must round the same on every platform: no FMA contraction
