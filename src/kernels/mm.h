@@ -14,6 +14,8 @@
 #define SQZ_KERNELS_MM_H
 #include <stddef.h>
 
+#include "kernels/kernels.h" /* SQZ_KERNELS_SIMD */
+
 typedef void (*sqz_f32_mm_fn)(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
                               const float *b, size_t b_stride, float *c, size_t c_stride);
 #define SQZ_F32_MM_MR 4
@@ -23,4 +25,11 @@ void sqz_f32_mm_ukernel_4x8__wasmsimd(size_t mr, size_t nc, size_t kc, const flo
 void sqz_f32_mm_ukernel_4x8__scalar(size_t mr, size_t nc, size_t kc, const float *a,
                                     size_t a_stride, const float *b, size_t b_stride, float *c,
                                     size_t c_stride);
+/* What training runs unless told: the SIMD128 tile, or where SIMD128 does not
+ * compile (the scalar .wasm) its scalar twin; both give the same bits. */
+#if SQZ_KERNELS_SIMD
+#define SQZ_F32_MM_DEFAULT sqz_f32_mm_ukernel_4x8__wasmsimd
+#else
+#define SQZ_F32_MM_DEFAULT sqz_f32_mm_ukernel_4x8__scalar
+#endif
 #endif

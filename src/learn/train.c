@@ -203,7 +203,7 @@ sqz_status sqz_train_head_with(sqz_train_config *cfg, const float *x, const int 
   }
   problem p = {n, d, c, c4, labels, NULL, NULL, NULL, NULL, 0, NULL, 0};
   p.l2 = o && o->l2 > 0 ? o->l2 : DEFAULT_L2;
-  p.mm = cfg && cfg->mm ? cfg->mm : sqz_f32_mm_ukernel_4x8__wasmsimd;
+  p.mm = cfg && cfg->mm ? cfg->mm : SQZ_F32_MM_DEFAULT;
   const int max_iterations = o && o->max_iterations > 0 ? o->max_iterations : DEFAULT_ITERATIONS;
   const double tolerance = cfg && cfg->tolerance > 0 ? cfg->tolerance : DEFAULT_TOLERANCE;
   float *q = block;
