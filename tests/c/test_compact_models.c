@@ -25,17 +25,14 @@ typedef struct expectation {
 } expectation;
 
 static void check(const expectation *e) {
-  char path[1024];
   size_t size;
-  snprintf(path, sizeof path, "%s/%s.sqz", test_models_dir(), e->file);
-  uint8_t *bytes = test_read_file(path, &size);
-  CHECK(bytes != NULL, "cannot read %s (build the models first)", path);
+  uint8_t *bytes = test_read_model(e->file, &size);
   if (!bytes) return;
   CHECK(size <= e->max_bytes, "%s: %zu bytes, over %zu", e->file, size, e->max_bytes);
   sqz_error err = {SQZ_OK, ""};
   sqz_model *m = sqz_model_load(bytes, size, &err);
   free(bytes);
-  CHECK(m != NULL, "%s: %s", path, err.message);
+  CHECK(m != NULL, "%s: %s", e->file, err.message);
   if (!m) return;
   const char *name = sqz_model_get_info(m).name; /* the network: squeezenet1_0 / 1_1 */
   static ref_entry refs[PHOTOS];

@@ -16,12 +16,12 @@ static void check_model(const char *model) {
   int n = photos_load_reference(model, refs, 1000);
   CHECK(n == 200, "%s: %d reference entries parsed, expected 200", model, n);
 
-  snprintf(path, sizeof path, "%s/%s.sqz", test_models_dir(), model);
-  uint8_t *bytes = test_read_file(path, &size);
+  uint8_t *bytes = test_read_model(model, &size);
+  if (!bytes) return;
   sqz_error err = {0, ""};
-  sqz_model *m = bytes ? sqz_model_load(bytes, size, &err) : NULL;
+  sqz_model *m = sqz_model_load(bytes, size, &err);
   free(bytes);
-  CHECK(m != NULL, "%s: %s", path, bytes ? err.message : "cannot read");
+  CHECK(m != NULL, "%s: %s", model, err.message);
   if (!m) return;
   int agree = 0, correct = 0, ref_correct = 0, top5_same = 0, done = 0;
   float worst = 0;

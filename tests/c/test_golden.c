@@ -49,17 +49,14 @@ static float run_crop(const sqz_model_desc *d, const sqz_kernels *k, const uint8
 }
 
 static void check_model(const char *model) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s.sqz", test_models_dir(), model);
   size_t size;
-  uint8_t *bytes = test_read_file(path, &size);
-  CHECK(bytes != NULL, "cannot read %s (build the models first)", path);
+  uint8_t *bytes = test_read_model(model, &size);
   if (!bytes) return;
   sqz_model_desc *d = malloc(sizeof *d);
   sqz_error err = {0, ""};
-  CHECK(sqz_model_parse(bytes, size, d, &err) == SQZ_OK, "%s: %s", path, err.message);
+  CHECK(sqz_model_parse(bytes, size, d, &err) == SQZ_OK, "%s: %s", model, err.message);
   sqz_model *m = sqz_model_load(bytes, size, &err);
-  CHECK(m != NULL, "%s: %s", path, err.message);
+  CHECK(m != NULL, "%s: %s", model, err.message);
 
   char dir[1024];
   snprintf(dir, sizeof dir, "%s/reference/%s", test_shared_dir(), model);

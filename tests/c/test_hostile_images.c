@@ -80,15 +80,13 @@ static int still_works(const char *after) {
 
 static int setup(void) {
   char path[2048];
-  snprintf(path, sizeof path, "%s/squeezenet1_1.sqz", test_models_dir());
   size_t n;
-  uint8_t *bytes = test_read_file(path, &n);
-  CHECK(bytes != NULL, "cannot read %s", path);
+  uint8_t *bytes = test_read_model("squeezenet1_1", &n);
   if (!bytes) return 0;
   sqz_error e = {0, ""};
   model = sqz_model_load(bytes, n, &e);
   free(bytes);
-  CHECK(model != NULL, "%s: %s", path, e.message);
+  CHECK(model != NULL, "squeezenet1_1: %s", e.message);
   snprintf(path, sizeof path, "%s/reference/squeezenet1_1/n01440764_tench.ppm", test_shared_dir());
   CHECK(read_ppm_224(path, good_crop), "cannot read %s", path);
   snprintf(path, sizeof path, "%s/reference/squeezenet1_1/n01440764_tench.logits.f32",

@@ -108,11 +108,8 @@ static uint8_t crop[227 * 227 * 3];
 static int crop_w;
 
 static void check_model(const char *name, int in, int field_stride) {
-  char path[2048];
-  snprintf(path, sizeof path, "%s/%s.sqz", test_models_dir(), name);
   size_t size;
-  uint8_t *orig = test_read_file(path, &size);
-  CHECK(orig != NULL, "cannot read %s", path);
+  uint8_t *orig = test_read_model(name, &size);
   if (!orig) return;
   uint8_t *b = malloc(size);
 

@@ -27,15 +27,12 @@ typedef struct expect {
 } expect;
 
 static void check_shapes(const char *model, const expect *ex, int n, int in_size) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s.sqz", test_models_dir(), model);
   size_t size;
-  uint8_t *bytes = test_read_file(path, &size);
-  CHECK(bytes != NULL, "cannot read %s", path);
+  uint8_t *bytes = test_read_model(model, &size);
   if (!bytes) return;
   sqz_model_desc *d = malloc(sizeof *d);
   sqz_error err = {0, ""};
-  CHECK(sqz_model_parse(bytes, size, d, &err) == SQZ_OK, "%s: %s", path, err.message);
+  CHECK(sqz_model_parse(bytes, size, d, &err) == SQZ_OK, "%s: %s", model, err.message);
   CHECK(strcmp(d->name, model) == 0, "name %s", d->name);
   CHECK(d->recipe.input_width == in_size && d->recipe.input_height == in_size, "%s input %dx%d",
         model, d->recipe.input_width, d->recipe.input_height);

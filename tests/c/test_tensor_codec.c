@@ -192,13 +192,10 @@ static void test_random_round_trips(void) {
 /* ---- real weights ---- */
 
 static uint8_t *load_desc(const char *model, sqz_model_desc *d, size_t *size) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s.sqz", test_models_dir(), model);
-  uint8_t *bytes = test_read_file(path, size);
-  CHECK(bytes != NULL, "cannot read %s (build the models first)", path);
+  uint8_t *bytes = test_read_model(model, size);
   sqz_error err;
   if (bytes && sqz_model_parse(bytes, *size, d, &err)) {
-    CHECK(0, "%s: %s", path, err.message);
+    CHECK(0, "%s: %s", model, err.message);
     free(bytes);
     return NULL;
   }

@@ -82,20 +82,17 @@ static int run_network(const sqz_model_desc *d, const sqz_kernels *k, int thread
 }
 
 static void check_model(const char *model) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s.sqz", test_models_dir(), model);
   size_t size;
-  uint8_t *bytes = test_read_file(path, &size);
-  CHECK(bytes != NULL, "cannot read %s (build the models first)", path);
+  uint8_t *bytes = test_read_model(model, &size);
   if (!bytes) return;
   sqz_error err = {0, ""};
   sqz_model_desc *d = malloc(sizeof *d);
-  CHECK(sqz_model_parse(bytes, size, d, &err) == SQZ_OK, "%s: %s", path, err.message);
+  CHECK(sqz_model_parse(bytes, size, d, &err) == SQZ_OK, "%s: %s", model, err.message);
   sqz_model *models[3] = {0};
   for (int t = 0; t < 3; t++) {
     sqz_options opt = {.threads = t + 1};
     models[t] = sqz_model_load_with_options(bytes, size, &opt, &err);
-    CHECK(models[t] != NULL, "%s on %d threads: %s", path, t + 1, err.message);
+    CHECK(models[t] != NULL, "%s on %d threads: %s", model, t + 1, err.message);
     if (models[t]) CHECK(sqz_model_get_info(models[t]).threads == t + 1, "%s: info says %d threads, not %d", model,
                          sqz_model_get_info(models[t]).threads, t + 1);
   }
@@ -158,10 +155,8 @@ static void check_model(const char *model) {
 }
 
 static void check_bad_options(void) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/squeezenet1_1.sqz", test_models_dir());
   size_t size;
-  uint8_t *bytes = test_read_file(path, &size);
+  uint8_t *bytes = test_read_model("squeezenet1_1", &size);
   if (!bytes) return;
   int bad[] = {-1, SQZ_MAX_THREADS + 1, 1 << 30};
   for (int i = 0; i < 3; i++) {

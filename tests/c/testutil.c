@@ -20,6 +20,14 @@ uint8_t *test_read_file(const char *path, size_t *size) {
   return buf;
 }
 
+uint8_t *test_read_model(const char *name, size_t *size) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s.sqz", test_models_dir(), name);
+  uint8_t *bytes = test_read_file(path, size);
+  CHECK(bytes != NULL, "cannot read %s (build the models first)", path);
+  return bytes;
+}
+
 const char *test_shared_dir(void) {
   const char *d = getenv("SQZ_SHARED_DIR");
   return d && *d ? d : "../shared";

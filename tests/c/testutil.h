@@ -22,6 +22,9 @@ extern int test_checks;
 
 /* Reads a whole file; NULL if it cannot. Free with free(). */
 uint8_t *test_read_file(const char *path, size_t *size);
+/* Reads models/NAME.sqz (in test_models_dir()); a failed CHECK naming the
+ * path and NULL if it cannot. Free with free(). */
+uint8_t *test_read_model(const char *name, size_t *size);
 /* $SQZ_SHARED_DIR (default ../shared) and $SQZ_MODELS_DIR (default models). */
 const char *test_shared_dir(void);
 const char *test_models_dir(void);
