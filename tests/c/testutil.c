@@ -74,5 +74,6 @@ void test_top_k(const float *x, int n, int k, int *out) {
 
 int test_finish(const char *name) {
   printf("%s: %d checks, %d failed\n", name, test_checks, test_failures);
-  return test_failures ? 1 : 0;
+  if (test_checks == 0) fprintf(stderr, "%s: no check was made\n", name);
+  return test_failures || test_checks == 0 ? 1 : 0;
 }

@@ -37,7 +37,8 @@ float test_randf(float lo, float hi);
 const char *test_repo_path(const char *relative);
 /* The indices of the k largest of x[0..n), largest first (ties: lower index). */
 void test_top_k(const float *x, int n, int k, int *out);
-/* Prints the summary and returns the exit status. */
+/* Prints the summary and returns the exit status: non-zero if a check
+ * failed or if none was made (a test that checked nothing has not passed). */
 int test_finish(const char *name);
 
 #endif
