@@ -301,6 +301,27 @@ static void expect_refused(const sqz_codec *c, const uint8_t *p, uint32_t bytes,
 static void le16(uint8_t *p, unsigned v) { p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8); }
 static void le32(uint8_t *p, uint32_t v) { le16(p, v & 0xFFFF), le16(p + 2, v >> 16); }
 
+static void put_floats(uint8_t *p, const float *v, int n) {
+  for (int i = 0; i < n; i++) {
+    uint32_t u;
+    memcpy(&u, &v[i], 4);
+    le32(p + 4 * i, u);
+  }
+}
+
+/* Decodes a hand-made payload that must be valid and compares every value. */
+static void expect_decoded(const sqz_codec *c, const uint8_t *p, uint32_t bytes, uint32_t count,
+                           const float *want, const char *what) {
+  float out[64];
+  sqz_error err = {SQZ_OK, ""};
+  sqz_status st = decode(c, p, bytes, count, out, &err);
+  CHECK(st == SQZ_OK, "%s: refused: %s", what, err.message);
+  if (st != SQZ_OK) return;
+  int differ = 0;
+  for (uint32_t i = 0; i < count; i++) differ += memcmp(&out[i], &want[i], sizeof *out) != 0;
+  CHECK(differ == 0, "%s: %d of %u values differ (first %g %g %g %g, want %g %g %g %g)", what, differ, count,
+        out[0], out[1], out[2], out[3], want[0], want[1], want[2], want[3]);
+}
 static void test_hostile(void) {
   float w[301];
   for (int i = 0; i < 301; i++) w[i] = (i % 4) ? 0.0f : gauss();
@@ -336,15 +357,17 @@ static void test_hostile(void) {
 
   uint8_t buf[256];
   sqz_codec cb = {SQZ_ENC_CODEBOOK, 2, 0}, sp = {SQZ_ENC_SPARSE_CODEBOOK, 2, 0}, i8 = {SQZ_ENC_INT8, 0, 0};
-  /* codebook: 2-bit indices, 3 entries, 4 values; index 3 is past the codebook. */
+  /* codebook: 2-bit indices, 3 entries (distinct, none 0), 4 values; index 3 is
+     past the codebook. */
+  const float book[3] = {1.5f, -2.25f, 3.0f};
   memset(buf, 0, sizeof buf);
   buf[0] = 2, buf[1] = 0, le16(buf + 2, 3);
   buf[16] = 0 | 1 << 2 | 2 << 4 | 3u << 6;
+  put_floats(buf + 4, book, 3);
   expect_refused(&cb, buf, 17, 4, "past the 3 codebook entries", "codebook index out of range");
   buf[16] = 0 | 1 << 2 | 2 << 4 | 2u << 6;
-  float out[64];
-  sqz_error err;
-  CHECK(decode(&cb, buf, 17, 4, out, &err) == SQZ_OK, "valid hand-made codebook refused: %s", err.message);
+  const float indexed[4] = {book[0], book[1], book[2], book[2]};
+  expect_decoded(&cb, buf, 17, 4, indexed, "hand-made codebook (indices 0, 1, 2, 2)");
   buf[2] = 5;
   expect_refused(&cb, buf, 17, 4, "codebook entries", "5 entries for 2-bit indices");
   buf[2] = 3, buf[0] = 9;
@@ -360,18 +383,23 @@ static void test_hostile(void) {
   buf[16] = 1, buf[17] = 0, buf[18] = 0, buf[19] = 0x02, buf[20] = 0, buf[21] = 0;
   expect_refused(&cb, buf, 22, 4, "not a Huffman code", "incomplete Huffman code");
   buf[19] = 0x00;
-  CHECK(decode(&cb, buf, 20, 4, out, &err) == SQZ_OK, "one-symbol Huffman code refused: %s", err.message);
+  const float first[4] = {book[0], book[0], book[0], book[0]};
+  expect_decoded(&cb, buf, 20, 4, first, "one-symbol Huffman code (four 0 bits)");
   buf[19] = 0x80;
   expect_refused(&cb, buf, 20, 4, "left over", "non-zero padding bits");
 
-  /* sparse: 2-bit indices, 4 entries, 3-bit gaps, 2 entries over 6 values. */
+  /* sparse: 2-bit indices, 4 entries (distinct, none 0), 3-bit gaps, 2 entries
+     over 6 values. */
+  const float sparse_book[4] = {0.5f, -1.25f, 2.0f, 4.5f};
   memset(buf, 0, sizeof buf);
   buf[0] = 2, buf[1] = 0, le16(buf + 2, 4), buf[4] = 3;
   le32(buf + 8, 2);
   /* entry 0: gap 2, index 1; entry 1: gap 2, index 3 → positions 2 and 5 */
+  put_floats(buf + 12, sparse_book, 4);
   uint32_t bits = 2 | 1u << 3 | 2u << 5 | 3u << 8;
   le16(buf + 28, bits);
-  CHECK(decode(&sp, buf, 30, 6, out, &err) == SQZ_OK && out[2] == 0 && out[0] == 0, "valid hand-made sparse refused: %s", err.message);
+  const float placed[6] = {0, 0, sparse_book[1], 0, 0, sparse_book[3]};
+  expect_decoded(&sp, buf, 30, 6, placed, "hand-made sparse (index 1 at 2, index 3 at 5)");
   bits = 2 | 1u << 3 | 3u << 5 | 3u << 8; /* second gap 3 → position 6, past the 6 values */
   le16(buf + 28, bits);
   expect_refused(&sp, buf, 30, 6, "lands past", "sparse gap past the end");
