@@ -13,11 +13,12 @@
  *   bytes, indices past the codebook, gaps past the end, bad Huffman code
  *   lengths, bad int8 channel counts; random corruptions never read out of
  *   bounds (run under the sanitizers with -DSQZ_SANITIZE=ON). */
-#define _DEFAULT_SOURCE /* WIFEXITED */
+#define _DEFAULT_SOURCE /* WIFEXITED, mkdtemp */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "common/crc32.h"
 #include "format/format.h"
@@ -300,7 +301,6 @@ static void expect_refused(const sqz_codec *c, const uint8_t *p, uint32_t bytes,
 
 static void le16(uint8_t *p, unsigned v) { p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8); }
 static void le32(uint8_t *p, uint32_t v) { le16(p, v & 0xFFFF), le16(p + 2, v >> 16); }
-
 static void put_floats(uint8_t *p, const float *v, int n) {
   for (int i = 0; i < n; i++) {
     uint32_t u;
@@ -322,6 +322,7 @@ static void expect_decoded(const sqz_codec *c, const uint8_t *p, uint32_t bytes,
   CHECK(differ == 0, "%s: %d of %u values differ (first %g %g %g %g, want %g %g %g %g)", what, differ, count,
         out[0], out[1], out[2], out[3], want[0], want[1], want[2], want[3]);
 }
+
 static void test_hostile(void) {
   float w[301];
   for (int i = 0; i < 301; i++) w[i] = (i % 4) ? 0.0f : gauss();
@@ -362,6 +363,7 @@ static void test_hostile(void) {
   const float book[3] = {1.5f, -2.25f, 3.0f};
   memset(buf, 0, sizeof buf);
   buf[0] = 2, buf[1] = 0, le16(buf + 2, 3);
+  put_floats(buf + 4, book, 3);
   buf[16] = 0 | 1 << 2 | 2 << 4 | 3u << 6;
   put_floats(buf + 4, book, 3);
   expect_refused(&cb, buf, 17, 4, "past the 3 codebook entries", "codebook index out of range");
@@ -394,6 +396,7 @@ static void test_hostile(void) {
   memset(buf, 0, sizeof buf);
   buf[0] = 2, buf[1] = 0, le16(buf + 2, 4), buf[4] = 3;
   le32(buf + 8, 2);
+  put_floats(buf + 12, sparse_book, 4);
   /* entry 0: gap 2, index 1; entry 1: gap 2, index 3 → positions 2 and 5 */
   put_floats(buf + 12, sparse_book, 4);
   uint32_t bits = 2 | 1u << 3 | 2u << 5 | 3u << 8;
@@ -449,21 +452,27 @@ static void test_compress_cli(void) {
   const char *cli = getenv("SQZ_CLI");
   CHECK(cli && *cli, "SQZ_CLI (path of the sqz tool) is not set");
   if (!cli || !*cli) return;
-  char cmd[4096];
+  /* a fresh folder: no file from an earlier run, or another checkout's, can answer */
+  char tmp[] = "/tmp/sqz_test_compress_XXXXXX";
+  CHECK(mkdtemp(tmp) != NULL, "cannot create a temporary directory");
+  char out[64], txt[64], bad[64], cmd[4096];
+  snprintf(out, sizeof out, "%s/out.sqz", tmp);
+  snprintf(txt, sizeof txt, "%s/report.txt", tmp);
+  snprintf(bad, sizeof bad, "%s/not-a-model.sqz", tmp);
   snprintf(cmd, sizeof cmd,
-           "'%s' compress '%s/squeezenet1_1.sqz' -o /tmp/sqz-test-compress.sqz --encoding codebook4h "
-           "--layer conv1=f16 --layer fire9=int8 > /tmp/sqz-test-compress.txt",
-           cli, test_models_dir());
+           "'%s' compress '%s/squeezenet1_1.sqz' -o '%s' --encoding codebook4h "
+           "--layer conv1=f16 --layer fire9=int8 > '%s'",
+           cli, test_models_dir(), out, txt);
   CHECK(system(cmd) == 0, "%s failed", cmd);
   size_t size, tsize;
-  char *report = (char *)test_read_file("/tmp/sqz-test-compress.txt", &tsize);
+  char *report = (char *)test_read_file(txt, &tsize);
   int rows = 0;
   for (char *p = report; p && p < report + tsize; p++) rows += *p == '\n';
   CHECK(rows == 1 + 26 + 1, "report has %d lines, expected a header, 26 layers and a summary", rows);
   CHECK(report && strstr(report, "fire9/expand3x3") && strstr(report, "conv10 "), "report names the layers");
   free(report);
   static sqz_model_desc d;
-  uint8_t *bytes = test_read_file("/tmp/sqz-test-compress.sqz", &size);
+  uint8_t *bytes = test_read_file(out, &size);
   sqz_error err = {SQZ_OK, ""};
   CHECK(bytes && sqz_model_parse(bytes, size, &d, &err) == SQZ_OK, "compressed model: %s", err.message);
   if (bytes && d.num_layers > 0) {
@@ -479,20 +488,19 @@ static void test_compress_cli(void) {
     sqz_model_free(m);
   }
   free(bytes);
-  snprintf(cmd, sizeof cmd, "'%s' compress '%s/squeezenet1_1.sqz' -o /tmp/sqz-test-compress.sqz --encoding codebook9 2>/dev/null",
-           cli, test_models_dir());
+  snprintf(cmd, sizeof cmd, "'%s' compress '%s/squeezenet1_1.sqz' -o '%s' --encoding codebook9 2>/dev/null",
+           cli, test_models_dir(), out);
   int rc = system(cmd);
   CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 2, "unknown encoding: exit %d", rc);
-  FILE *f = fopen("/tmp/sqz-test-compress-bad.sqz", "wb");
+  FILE *f = fopen(bad, "wb");
   if (f) fputs("SQZN not really a model", f), fclose(f);
-  snprintf(cmd, sizeof cmd, "'%s' compress /tmp/sqz-test-compress-bad.sqz -o /tmp/sqz-test-compress.sqz --encoding int8 "
-           "2> /tmp/sqz-test-compress.txt", cli);
+  snprintf(cmd, sizeof cmd, "'%s' compress '%s' -o '%s' --encoding int8 2> '%s'", cli, bad, out, txt);
   rc = system(cmd);
   CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 1, "bad input: exit %d", rc);
-  report = (char *)test_read_file("/tmp/sqz-test-compress.txt", &tsize);
-  CHECK(report && strstr(report, "sqz-test-compress-bad.sqz"), "the failure does not name the file");
+  report = (char *)test_read_file(txt, &tsize);
+  CHECK(report && strstr(report, "not-a-model.sqz"), "the failure does not name the file");
   free(report);
-  remove("/tmp/sqz-test-compress.sqz"), remove("/tmp/sqz-test-compress.txt"), remove("/tmp/sqz-test-compress-bad.sqz");
+  remove(out), remove(txt), remove(bad), rmdir(tmp);
 }
 
 int main(void) {
