@@ -192,6 +192,7 @@ static void test_against_pillow(void) {
       uint8_t *px = bytes ? sqz_decode_image(bytes, n, &dw, &dh, &dc, &e) : NULL;
       CHECK(px && dw == w && dh == h && dc == c, "decode %s: got %dx%dx%d, want %dx%dx%d %s",
             name, dw, dh, dc, w, h, c, px ? "" : e.message);
+      CHECK(want != NULL, "decode %s: cannot read Pillow's pixels %s", name, b);
       if (px && want && dw == w && dh == h && dc == c) {
         size_t diff = 0;
         for (size_t i = 0; i < (size_t)w * h; i++)
@@ -214,8 +215,11 @@ static void test_against_pillow(void) {
   printf("resize+crop vs ../shared/reference crops: %d/%d byte-exact\n", n_ref_ok, n_ref);
   printf("decode: %d/%d photos, %d/%d PNG/BMP/GIF/PNM variants exact\n", n_photo_ok, n_photo,
          n_dec_ok, n_dec);
-  CHECK(n_resize >= 40 && n_photo >= 100 && n_dec >= 8, "too few reference cases (%d, %d, %d)",
-        n_resize, n_photo, n_dec);
+  /* every kind of case, each in full: 35 images x 2 recipes, the 200 photos,
+     the 8 golden crops of each model, 9 encoded variants */
+  CHECK(n_resize >= 70 && n_photo >= 200 && n_ref >= 16 && n_dec >= 9,
+        "too few reference cases (%d resize, %d photos, %d reference crops, %d decode)", n_resize,
+        n_photo, n_ref, n_dec);
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
 }
