@@ -1,6 +1,7 @@
-/* Bodies of the fuzz targets (see targets.h). They check nothing
+/* Bodies of the fuzz targets (see targets.h). They check little
  * themselves: the sanitizers (ASan, UBSan) and libFuzzer's leak, timeout and
- * memory checks do. They only make sure a failure explains itself. */
+ * memory checks do. They make sure a failure explains itself, and report
+ * what happened to tests/c/test_fuzz_regressions.c. */
 #include "common/crc32.h"
 #include "format/writer.h"
 #include "targets.h"
@@ -105,38 +106,48 @@ uint8_t *sqz_fuzz_tiny_model(int variant, size_t *size) {
   return w.data;
 }
 
-/* Runs a loaded model once on a flat gray crop, then reads its results. */
-static void run_once(sqz_model *m) {
+/* Runs a loaded model once on a flat gray crop, then reads its results;
+ * the run's error (if any) goes to *e. */
+static void run_once(sqz_model *m, sqz_error *e) {
   sqz_model_info info = sqz_model_get_info(m);
+  for (int i = 0; i < info.num_classes; i++)
+    if (!sqz_model_label(m, i) || !sqz_model_label_full(m, i)) abort();
   /* keep executions fast: planning is what is being fuzzed, not big runs */
   if (info.memory_bytes > (32u << 20)) return;
   size_t n = (size_t)info.input_width * info.input_height * 3;
   uint8_t *px = malloc(n);
   if (!px) return;
   memset(px, 128, n);
-  sqz_error e = {SQZ_OK, ""};
   if (sqz_classify_pixels(m, px, info.input_width, info.input_height, SQZ_RGB, 0, SQZ_INPUT_RAW,
-                          &e) == SQZ_OK) {
+                          e) == SQZ_OK) {
     sqz_prediction p[5];
     sqz_top_k(m, 5, p);
   } else {
-    require_reason(&e);
+    require_reason(e);
   }
   free(px);
-  for (int i = 0; i < info.num_classes; i++)
-    if (!sqz_model_label(m, i) || !sqz_model_label_full(m, i)) abort();
+}
+
+/* Loads (and runs) one model; the outcome in *e. */
+static void load_and_run(const uint8_t *data, size_t size, sqz_error *e) {
+  memset(e, 0, sizeof *e);
+  sqz_model *m = sqz_model_load(data, size, e);
+  if (m) run_once(m, e);
+  else require_reason(e);
+  sqz_model_free(m);
 }
 
 static void put32(uint8_t *p, uint32_t v) {
   for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
 }
 
-/* A taught model's head (src/learn/taught.c), read like any model. */
-static void read_head(const uint8_t *data, size_t size) {
-  sqz_error e = {SQZ_OK, ""};
+/* A taught model's head (src/learn/taught.c), read like any model; the
+ * reader's error (if any) goes to *e. */
+static void read_head(const uint8_t *data, size_t size, sqz_error *e) {
+  memset(e, 0, sizeof *e);
   sqz_taught_head *h = NULL;
-  if (sqz_taught_model_read_head(data, size, &h, &e) != SQZ_OK) {
-    require_reason(&e);
+  if (sqz_taught_model_read_head(data, size, &h, e) != SQZ_OK) {
+    require_reason(e);
     return;
   }
   for (int j = 0; j < h->classes; j++)
@@ -144,28 +155,27 @@ static void read_head(const uint8_t *data, size_t size) {
   sqz_free(h);
 }
 
-int sqz_fuzz_model(const uint8_t *data, size_t size) {
-  sqz_error e = {SQZ_OK, ""};
-  sqz_model *m = sqz_model_load(data, size, &e);
-  if (m) run_once(m);
-  else require_reason(&e);
-  sqz_model_free(m);
-  read_head(data, size);
-  if (size < 16 || size > SQZ_MAX_MODEL_BYTES) return 0;
+void sqz_fuzz_model_outcome(const uint8_t *data, size_t size, sqz_error outcome[3]) {
+  load_and_run(data, size, &outcome[0]);
+  read_head(data, size, &outcome[2]);
+  outcome[1].code = (sqz_status)-1, outcome[1].message[0] = 0;
+  if (size < 16 || size > SQZ_MAX_MODEL_BYTES) return;
   uint8_t *fixed = malloc(size);
-  if (!fixed) return 0;
+  if (!fixed) return;
   memcpy(fixed, data, size);
   memcpy(fixed, "SQZN", 4);
   fixed[4] = SQZ_FORMAT_VERSION, fixed[5] = 0, fixed[6] = fixed[7] = 0;
   put32(fixed + 8, (uint32_t)size);
   put32(fixed + 12, sqz_crc32(fixed + 16, size - 16));
-  memset(&e, 0, sizeof e);
-  m = sqz_model_load(fixed, size, &e);
-  if (m) run_once(m);
-  else require_reason(&e);
-  sqz_model_free(m);
-  read_head(fixed, size);
+  load_and_run(fixed, size, &outcome[1]);
+  sqz_error head;
+  read_head(fixed, size, &head);
   free(fixed);
+}
+
+int sqz_fuzz_model(const uint8_t *data, size_t size) {
+  sqz_error outcome[3];
+  sqz_fuzz_model_outcome(data, size, outcome);
   return 0;
 }
 
@@ -183,33 +193,39 @@ static void load_tiny_models(void) {
   }
 }
 
-int sqz_fuzz_image(const uint8_t *data, size_t size) {
-  if (size < 1) return 0;
+int sqz_fuzz_image_outcome(const uint8_t *data, size_t size, sqz_error *e) {
+  memset(e, 0, sizeof *e);
+  if (size < 1) return -1;
   load_tiny_models();
   uint8_t sel = data[0];
   data++, size--;
   sqz_model *m = tiny[sel % 3];
   unsigned flags = ((sel & 0x10) ? SQZ_INPUT_RAW : 0) | ((sel & 0x40) ? SQZ_IGNORE_ORIENTATION : 0);
-  sqz_error e = {SQZ_OK, ""};
   sqz_status st;
   if (sel & 0x20) {
     /* raw pixels: width, height, format and stride padding from 4 bytes */
-    if (size < 4) return 0;
+    if (size < 4) return -1;
     int w = 1 + data[0] % 64, h = 1 + data[1] % 64, fmt = 1 + data[2] % 4;
     size_t stride = (size_t)w * fmt + data[3] % 8;
     data += 4, size -= 4;
-    if ((size_t)(h - 1) * stride + (size_t)w * fmt > size) return 0;
-    st = sqz_classify_pixels(m, data, w, h, (sqz_pixel_format)fmt, stride, flags, &e);
+    if ((size_t)(h - 1) * stride + (size_t)w * fmt > size) return -1;
+    st = sqz_classify_pixels(m, data, w, h, (sqz_pixel_format)fmt, stride, flags, e);
   } else {
-    st = sqz_classify_image(m, data, size, flags, &e);
+    st = sqz_classify_image(m, data, size, flags, e);
   }
   if (st == SQZ_OK) {
     sqz_prediction p[3];
     if (sqz_top_k(m, 3, p) != 3 || !sqz_logits(m) || !sqz_probabilities(m)) abort();
   } else {
-    require_reason(&e);
+    require_reason(e);
     if (sqz_logits(m)) abort(); /* a failed call leaves no result */
   }
+  return (int)st;
+}
+
+int sqz_fuzz_image(const uint8_t *data, size_t size) {
+  sqz_error e;
+  sqz_fuzz_image_outcome(data, size, &e);
   return 0;
 }
 

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "squeezenet.h"
+
 /* A small SqueezeNet-shaped model (conv, max pool, two fire modules, conv,
  * global average pool; 10 classes) written with the format writer, with
  * deterministic weights. variant 0: 16x16 input, shorter side to 18, R,G,B,
@@ -23,12 +25,22 @@ uint8_t *sqz_fuzz_tiny_taught_model(int variant, size_t *size);
  * the network planner); a model that loads is run once. Both also go through
  * the taught-model head reader. */
 int sqz_fuzz_model(const uint8_t *data, size_t size);
+/* The same, telling what happened (for the replay test): outcome[0] for the
+ * bytes as given, outcome[1] with the header made right (code -1: not tried,
+ * the input is under 16 bytes or over the size limit). SQZ_OK: the model
+ * loaded and its run succeeded (or was skipped as too big); otherwise the
+ * load's or the run's error. outcome[2]: the head reader on the bytes as
+ * given (SQZ_OK: it read a taught model's head). */
+void sqz_fuzz_model_outcome(const uint8_t *data, size_t size, sqz_error outcome[3]);
 
 /* Decode + preprocess + classify with the tiny models. The first byte picks
  * the model, SQZ_INPUT_RAW (0x10), sqz_classify_pixels (0x20; sizes from
  * the next bytes) instead of sqz_classify_image, and SQZ_IGNORE_ORIENTATION
  * (0x40). */
 int sqz_fuzz_image(const uint8_t *data, size_t size);
+/* The same, telling what happened: the classification's status (its reason
+ * in *err), or -1 when the input is too short to classify anything. */
+int sqz_fuzz_image_outcome(const uint8_t *data, size_t size, sqz_error *err);
 
 /* The EXIF orientation parser alone, on the bytes as given: its result must
  * be 1-8. */

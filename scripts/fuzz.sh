@@ -6,8 +6,9 @@
 #                              libFuzzer seed SQZ_FUZZ_SEED (default 1)
 #   scripts/fuzz.sh --seeds    rewrites fuzz/corpus/model from the tiny models
 # A crash stops the run and leaves its input in build-fuzz/crash-*: commit it
-# under fuzz/regressions/<target>/ (tests/c/test_fuzz_regressions.c replays
-# every file there) and fix the library.
+# under fuzz/regressions/<target>/, fix the library and add the outcome the
+# fix gives it to tests/c/test_fuzz_regressions.c (which replays every file
+# there and fails on one it has no outcome for).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build-fuzz
@@ -52,7 +53,8 @@ for target in ${SQZ_FUZZ_TARGETS:-model image exif}; do
     -print_final_stats=1 -artifact_prefix="$out/crash-$target-" \
     "${dirs[@]}" 2>"$out/fuzz_$target.log" || {
     tail -60 "$out/fuzz_$target.log"
-    echo "fuzz_$target found a crash: see $out/crash-$target-*; commit it under fuzz/regressions/$target/" >&2
+    echo "fuzz_$target found a crash: see $out/crash-$target-*; commit it under fuzz/regressions/$target/" \
+      "and its fixed outcome in tests/c/test_fuzz_regressions.c" >&2
     exit 1
   }
   grep -E "stat::number_of_executed_units|stat::peak_rss_mb|INFO: Loaded|cov:" "$out/fuzz_$target.log" | tail -4
