@@ -58,4 +58,11 @@ for target in ${SQZ_FUZZ_TARGETS:-model image exif}; do
     exit 1
   }
   grep -E "stat::number_of_executed_units|stat::peak_rss_mb|INFO: Loaded|cov:" "$out/fuzz_$target.log" | tail -4
+  # A run that read no seeds or stopped at once has fuzzed nothing.
+  units=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/fuzz_$target.log")
+  seeds=$(sed -n 's/.*seed corpus: files: \([0-9]*\).*/\1/p' "$out/fuzz_$target.log")
+  if [ "${units:-0}" -lt 1000 ] || [ "${seeds:-0}" -lt 3 ]; then
+    echo "fuzz_$target ran ${units:-0} inputs from ${seeds:-0} seeds: too few to count as fuzzed" >&2
+    exit 1
+  fi
 done
