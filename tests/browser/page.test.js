@@ -413,7 +413,7 @@ test('on a phone-sized screen nothing overflows sideways', async () => {
   await page.close();
 });
 
-test('the page loads at most 1,000,000 bytes (page, wasm and default model)', async (t) => {
+test('the page loads at most 1,000,000 bytes (page, wasm and default model)', async () => {
   // A first visit (empty cache), counted by the server (body bytes sent)
   // from navigation until the model is loaded.
   const page = await browser.newPage();
@@ -432,9 +432,6 @@ test('the page loads at most 1,000,000 bytes (page, wasm and default model)', as
   const defaultModel = await page.$eval('#model-select', (s) => s.value);
   const modelBytes = (await stat(path.join(root, 'models', `${defaultModel}.sqz`))).size;
   assert.equal(byPath[`/models/${defaultModel}.sqz`], modelBytes, 'the default model was counted');
-  if (modelBytes > 800_000) {
-    t.todo(`the default model ${defaultModel}.sqz is ${modelBytes} bytes; the compact default (issue 5) is not merged yet`);
-  }
   assert.ok(bytes <= 1_000_000, `the page loaded ${bytes} bytes: ${JSON.stringify(byPath)}`);
   await page.close();
 });
