@@ -76,9 +76,12 @@ test('a photo picked right after opening the page gets its reference label', asy
     `model size in "${info}"`);
   // The picture itself is shown.
   assert.ok(await page.$eval('#results .result img', (img) => img.complete && img.naturalWidth > 0));
-  // Screen readers hear the result.
+  // Screen readers hear the result: the file, then the reference's label and the
+  // card's probability (the file name holds the label too: match it all).
   await page.waitForFunction(() => document.getElementById('announcer').textContent.length > 0);
-  assert.match(await page.textContent('#announcer'), new RegExp(reference[TENCH]));
+  const shown = await page.textContent('#results .result .predictions .probability');
+  assert.match(shown, /^\d+\.\d%$/);
+  assert.equal(await page.textContent('#announcer'), `${TENCH}: ${reference[TENCH]}, ${shown}`);
   assert.equal(await page.getAttribute('#announcer', 'aria-live'), 'polite');
   await browser.screenshot(page, 'upload');
   assert.deepEqual(page.problems, []);
