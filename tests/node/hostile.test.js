@@ -115,6 +115,9 @@ const runCli = (cli, args) => {
   return spawnSync(cmd, [...pre, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
 };
 
+// A CLI's message without the file's name, which may hold the word looked for ("empty.jpg").
+const withoutFile = (message, file) => message.replaceAll(file, '<file>');
+
 test('both CLIs: every hostile image reported on its line, the photo after it still classified the same; identical output', () => {
   const photo = path.join(photosDir, 'n01440764_tench.JPEG');
   const files = cases.flatMap((c) => [c.file, photo]);
@@ -130,7 +133,7 @@ test('both CLIs: every hostile image reported on its line, the photo after it st
       const line = lines[2 * i];
       assert.equal(line.file, c.file);
       if (c.kind === 'valid') assert.equal(line.predictions.length, 5, `${cli} ${c.name}: ${line.error}`);
-      else assert.ok(line.error && line.error.includes(c.word), `${cli} ${c.name}: ${line.error}`);
+      else assert.ok(line.error && withoutFile(line.error, c.file).includes(c.word), `${cli} ${c.name}: ${line.error}`);
       assert.equal(JSON.stringify(lines[2 * i + 1]), goodLine, `${cli}: the photo after ${c.name}`);
     });
     outputs[cli] = r.stdout;
@@ -147,7 +150,7 @@ test('both CLIs: a damaged --model file names the file and the problem (exit 2)'
     for (const cli of ['native', 'wasm']) {
       const r = runCli(cli, ['classify', '--model', file, photo]);
       assert.equal(r.status, 2, `${cli} ${d.name}: ${r.stdout} ${r.stderr}`);
-      assert.ok(r.stderr.includes(file) && r.stderr.includes(d.word), `${cli} ${d.name}: ${r.stderr}`);
+      assert.ok(r.stderr.includes(file) && withoutFile(r.stderr, file).includes(d.word), `${cli} ${d.name}: ${r.stderr}`);
     }
   }
 });
