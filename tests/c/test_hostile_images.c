@@ -204,6 +204,9 @@ static void test_files(void) {
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   CHECK(system(cmd) == 0, "cannot remove %s", dir);
   CHECK(n_valid >= 20 && n_bad >= 40, "only %d valid and %d refused cases", n_valid, n_bad);
+  /* every valid case but the three too large for Pillow has its crop compared */
+  CHECK(n_exact >= 16 && n_top1 >= 6, "only %d lossless and %d JPEG cases compared with Pillow's crop", n_exact,
+        n_top1);
   printf("valid images: %d/%d classified (%d with the logits of Pillow's crop, %d JPEGs with top-1 in its top-5)\n",
          n_valid_ok, n_valid, n_exact, n_top1);
   printf("hostile images: %d/%d refused with the right status and reason\n", n_bad_ok, n_bad);
