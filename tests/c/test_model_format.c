@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/crc32.h"
 #include "format/writer.h"
@@ -349,15 +350,20 @@ static void test_allocation_bomb(void) {
 }
 
 /* The converters consume their upstream files exactly: one byte more or
- * less is refused. */
+ * less is refused, and the exact file gives the build's model byte for byte. */
 static void test_converters_exact(void) {
   const char *cli = getenv("SQZ_CLI");
   CHECK(cli && *cli, "SQZ_CLI (path of the sqz tool) is not set");
   if (!cli || !*cli) return;
-  char up[1024], cmd[4096];
+  char tmp[] = "/tmp/sqz_test_convert_XXXXXX";
+  CHECK(mkdtemp(tmp) != NULL, "cannot create a temporary directory");
+  char up[1024], cmd[4096], in[64], out[64];
   snprintf(up, sizeof up, "%s/models/upstream", test_shared_dir());
+  snprintf(in, sizeof in, "%s/upstream.bin", tmp);
+  snprintf(out, sizeof out, "%s/converted.sqz", tmp);
   const char *files[2] = {"squeezenet1_0-deep-compression/compressed_SqueezeNet.net",
                           "squeezenet1_1-ncnn-fp16/squeezenet_v1.1.ncnn.bin"};
+  const char *models[2] = {"squeezenet1_0", "squeezenet1_1"};
   for (int f = 0; f < 2; f++) {
     for (int delta = -1; delta <= 1; delta++) {
       snprintf(cmd, sizeof cmd, "%s/%s", up, files[f]);
@@ -365,27 +371,38 @@ static void test_converters_exact(void) {
       uint8_t *data = test_read_file(cmd, &size);
       CHECK(data != NULL, "cannot read %s", cmd);
       if (!data) return;
-      FILE *o = fopen("/tmp/sqz-test-upstream.bin", "wb");
+      FILE *o = fopen(in, "wb");
+      CHECK(o != NULL, "cannot write %s", in);
+      if (!o) {
+        free(data);
+        return;
+      }
       fwrite(data, 1, delta < 0 ? size - 1 : size, o);
       if (delta > 0) fputc(0, o);
       fclose(o);
       free(data);
+      remove(out);
       if (f == 0)
         snprintf(cmd, sizeof cmd,
                  "'%s' convert caffe-dc '%s/squeezenet1_0-deep-compression/SqueezeNet_deploy.prototxt' "
-                 "/tmp/sqz-test-upstream.bin --labels '%s/synset_words.txt' -o /tmp/sqz-test.sqz 2>/dev/null",
-                 cli, up, up);
+                 "'%s' --labels '%s/synset_words.txt' -o '%s' 2>/dev/null",
+                 cli, up, in, up, out);
       else
         snprintf(cmd, sizeof cmd,
                  "'%s' convert ncnn '%s/squeezenet1_1-ncnn-fp16/squeezenet_v1.1.ncnn.param' "
-                 "/tmp/sqz-test-upstream.bin --labels '%s/synset_words.txt' -o /tmp/sqz-test.sqz 2>/dev/null",
-                 cli, up, up);
+                 "'%s' --labels '%s/synset_words.txt' -o '%s' 2>/dev/null",
+                 cli, up, in, up, out);
       int rc = system(cmd);
       CHECK((delta == 0) == (rc == 0), "%s with %+d bytes: exit %d", files[f], delta, rc);
+      if (delta != 0 || rc != 0) continue;
+      size_t got_size, want_size;
+      uint8_t *got = test_read_file(out, &got_size), *want = test_read_model(models[f], &want_size);
+      CHECK(got && want && got_size == want_size && memcmp(got, want, got_size) == 0,
+            "converting %s does not give the build's %s.sqz", files[f], models[f]);
+      free(got), free(want);
     }
   }
-  remove("/tmp/sqz-test-upstream.bin");
-  remove("/tmp/sqz-test.sqz");
+  remove(in), remove(out), rmdir(tmp);
 }
 
 /* ---- the checksum: zlib's CRC-32, at every length and alignment ---- */
