@@ -101,7 +101,7 @@ static void check_model(const char *model) {
   DIR *dp = opendir(dir);
   CHECK(dp != NULL, "cannot open %s", dir);
   struct dirent *e;
-  int crops = 0, quick = getenv("SQZ_TEST_QUICK") != NULL; /* the sanitizer run: two crops */
+  int crops = 0, sets_compared = 0, quick = getenv("SQZ_TEST_QUICK") != NULL; /* the sanitizer run: two crops */
   float worst = 0;
   while (dp && models[2] && (!quick || crops < 2) && (e = readdir(dp))) {
     size_t n = strlen(e->d_name);
@@ -133,12 +133,15 @@ static void check_model(const char *model) {
       /* every kernel set (other tile shapes and step kinds), 1 vs 2 threads, on the first crops */
       int w, h, c;
       uint8_t *rgb = crops < 2 ? sqz_decode_image(pbytes, psize, &w, &h, &c, &err) : NULL;
+      CHECK(crops >= 2 || rgb, "%s: %s", ppm, err.message);
       const sqz_kernels *sets[] = {&sqz_kernels_scalar, &sqz_kernels_wasmsimd_direct, &sqz_kernels_wasmsimd_winograd2,
                                    &sqz_kernels_wasmsimd_winograd4};
       for (int s = 0; rgb && s < 4; s++) {
         float one[1000], two[1000];
-        if (run_network(d, sets[s], 1, rgb, one) && run_network(d, sets[s], 2, rgb, two))
+        if (run_network(d, sets[s], 1, rgb, one) && run_network(d, sets[s], 2, rgb, two)) {
           CHECK(memcmp(one, two, sizeof one) == 0, "%s: %s: logits on 2 threads differ from 1", ppm, sets[s]->name);
+          sets_compared++;
+        }
       }
       sqz_image_free(rgb);
       crops++;
@@ -148,6 +151,7 @@ static void check_model(const char *model) {
   }
   if (dp) closedir(dp);
   CHECK(crops >= (quick ? 2 : 8), "%s: only %d golden crops", model, crops);
+  CHECK(sets_compared >= 8, "%s: only %d kernel-set runs compared on 1 and 2 threads", model, sets_compared);
   printf("%s: %d golden crops identical on 1, 2, 3 threads, max |diff| %.3g from the reference\n", model, crops, worst);
   for (int t = 0; t < 3; t++) sqz_model_free(models[t]);
   free(d);
