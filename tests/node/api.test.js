@@ -42,6 +42,7 @@ function rgbToRgba({ data, width, height }) {
 /** Checks results against the reference: same top-1, and log-probability gaps = reference logit gaps. */
 function assertMatchesReference(results, ref, what) {
   assert.equal(results[0].index, ref.top5[0], `${what}: top-1 ${results[0].index}, reference ${ref.top5[0]}`);
+  let gaps = 0;
   for (let i = 1; i < results.length; i++) {
     assert.ok(results[i - 1].probability >= results[i].probability, `${what}: not sorted`);
     const at = ref.top5.indexOf(results[i].index);
@@ -49,7 +50,10 @@ function assertMatchesReference(results, ref, what) {
     const gap = Math.log(results[0].probability / results[i].probability);
     const refGap = ref.top5_logits[0] - ref.top5_logits[at];
     assert.ok(Math.abs(gap - refGap) < 0.35, `${what}: logit gap to class ${results[i].index} ${gap}, reference ${refGap}`);
+    gaps++;
   }
+  // most of a top-5 is the reference's too (JPEG decoding may swap the last places)
+  assert.ok(gaps >= results.length - 2, `${what}: only ${gaps} of ${results.length - 1} classes in the reference's top-5`);
 }
 
 async function rejects(promise, Class, code, pattern) {
