@@ -42,14 +42,13 @@ static int same_top5(const float *a, const float *b) {
 }
 
 static void check_model(const char *model, const char *manifest) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s/%s.sqz", test_models_dir(), model);
   size_t n;
-  uint8_t *bytes = test_read_file(path, &n);
+  uint8_t *bytes = test_read_model(model, &n);
+  if (!bytes) return;
   sqz_error e = {0, ""};
-  sqz_model *m = bytes ? sqz_model_load(bytes, n, &e) : NULL;
+  sqz_model *m = sqz_model_load(bytes, n, &e);
   free(bytes);
-  CHECK(m != NULL, "%s: %s", path, e.message);
+  CHECK(m != NULL, "%s: %s", model, e.message);
   FILE *f = fopen(manifest, "r");
   CHECK(f != NULL, "no %s", manifest);
   if (!m || !f) {
