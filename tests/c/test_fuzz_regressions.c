@@ -3,7 +3,8 @@
  * (fuzz/targets.c), and checks what each one does in any build:
  *  - every seed is valid: each image seed is classified (those with the raw
  *    flag and another size than the network's are refused for that reason),
- *    each model seed loads and runs, each EXIF seed gives an orientation 1-8;
+ *    each model seed loads and runs (the taught ones' heads read too), each
+ *    EXIF seed gives an orientation 1-8;
  *  - every former crash has the outcome its fix gave it (the table below:
  *    refused with its reason, or loaded and run); a file in
  *    fuzz/regressions/ without an entry fails, so a new crash comes with
@@ -26,21 +27,29 @@ typedef struct expected {
                          (-1: not tried, the file is under 16 bytes); exif: the orientation */
   const char *reason; /* a part of the message, or NULL (for SQZ_OK, -1 and exif) */
   int as_given;       /* model: the status of the bytes as given */
+  int head;           /* model: the taught-model head reader's status on the bytes as given */
+  const char *head_reason;
 } expected;
 
 /* The fixes (README, "Hostile input"): stb_image 2.27's faults are refused
  * beforehand in src/preprocess/decode.c, or (its assertion) end in its own
- * error; the max pool reading past its input now stays inside it. */
+ * error; the max pool reading past its input now stays inside it; the head
+ * reader refuses an empty file instead of reading it. */
 static const expected outcomes[] = {
-    {"image/jpeg-dht-after-fill-bytes", SQZ_ERR_IMAGE, "more than 256 codes", 0},
-    {"image/jpeg-dht-cut-short", SQZ_ERR_IMAGE, "more than 256 codes", 0},
-    {"image/jpeg-dht-over-256-codes", SQZ_ERR_IMAGE, "more than 256 codes", 0},
-    {"image/jpeg-huffman-code-assert", SQZ_ERR_IMAGE, "cannot decode", 0},
-    {"image/png-zero-length-idat", SQZ_ERR_IMAGE, "empty first IDAT chunk", 0},
-    {"image/pnm-header-int-overflow", SQZ_ERR_IMAGE, "more than 9 digits", 0},
-    {"model/maxpool-ceil-window-past-input.sqz", SQZ_OK, NULL, SQZ_ERR_CHECKSUM},
+    {.file = "image/jpeg-dht-after-fill-bytes", .code = SQZ_ERR_IMAGE, .reason = "more than 256 codes"},
+    {.file = "image/jpeg-dht-cut-short", .code = SQZ_ERR_IMAGE, .reason = "more than 256 codes"},
+    {.file = "image/jpeg-dht-over-256-codes", .code = SQZ_ERR_IMAGE, .reason = "more than 256 codes"},
+    {.file = "image/jpeg-huffman-code-assert", .code = SQZ_ERR_IMAGE, .reason = "cannot decode"},
+    {.file = "image/png-zero-length-idat", .code = SQZ_ERR_IMAGE, .reason = "empty first IDAT chunk"},
+    {.file = "image/pnm-header-int-overflow", .code = SQZ_ERR_IMAGE, .reason = "more than 9 digits"},
+    {.file = "model/maxpool-ceil-window-past-input.sqz", .as_given = SQZ_ERR_CHECKSUM, .code = SQZ_OK,
+     .head = SQZ_ERR_CHECKSUM},
+    {.file = "model/empty-input-head-reader.sqz", .as_given = SQZ_ERR_ARGUMENT, .code = -1,
+     .head = SQZ_ERR_MODEL, .head_reason = "shorter than the 16-byte header"},
 };
 #define NUM_OUTCOMES (int)(sizeof outcomes / sizeof *outcomes)
+
+static int heads_read; /* model seeds whose taught-model head was read */
 
 static int matches(const sqz_error *e, int code, const char *reason) {
   return (int)e->code == code && (!reason || strstr(e->message, reason));
@@ -87,6 +96,7 @@ static int replay(const char *kind, const char *target, int *seen, int *succeede
       if (seed) {
         int ok = got[0].code == SQZ_OK && got[1].code == SQZ_OK;
         CHECK(ok, "%s: seed model: %s%s", path, got[0].message, got[1].message);
+        heads_read += got[2].code == SQZ_OK;
         *succeeded += ok;
       } else if (want) {
         CHECK((int)got[0].code == want->as_given,
@@ -95,6 +105,9 @@ static int replay(const char *kind, const char *target, int *seen, int *succeede
         CHECK(matches(&got[1], want->code, want->reason), "%s with its header made right: %s '%s', want %s '%s'",
               path, sqz_status_name(got[1].code), got[1].message, sqz_status_name((sqz_status)want->code),
               want->reason ? want->reason : "");
+        CHECK(matches(&got[2], want->head, want->head_reason), "%s through the head reader: %s '%s', want %s '%s'",
+              path, sqz_status_name(got[2].code), got[2].message, sqz_status_name((sqz_status)want->head),
+              want->head_reason ? want->head_reason : "");
       }
     } else {
       int st = sqz_fuzz_image_outcome(data, size, &got[0]);
@@ -125,9 +138,9 @@ int main(void) {
   int crashes = replay("regressions", "model", seen, &ignored) + replay("regressions", "image", seen, &ignored);
   DIR *exif = opendir("fuzz/regressions/exif"); /* none so far */
   if (exif) closedir(exif), crashes += replay("regressions", "exif", seen, &ignored);
-  CHECK(models_run >= 3 && images_classified >= 40 && exif_parsed >= 20,
-        "only %d model seeds run, %d image seeds classified, %d EXIF seeds parsed", models_run, images_classified,
-        exif_parsed);
+  CHECK(models_run >= 6 && heads_read >= 3 && images_classified >= 40 && exif_parsed >= 20,
+        "only %d model seeds run (%d taught heads read), %d image seeds classified, %d EXIF seeds parsed",
+        models_run, heads_read, images_classified, exif_parsed);
   for (int i = 0; i < NUM_OUTCOMES; i++) CHECK(seen[i], "fuzz/regressions/%s is missing", outcomes[i].file);
   printf("replayed %d model seeds (%d run), %d image seeds (%d classified, the others raw crops of the wrong "
          "size), %d EXIF seeds and %d former crashes (each with its fixed outcome)\n",
