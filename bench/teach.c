@@ -63,7 +63,7 @@ int main(int argc, char **argv) {
   const char *model = argc > 1 ? argv[1] : NULL;
   const int runs = argc > 2 && atoi(argv[2]) > 0 ? atoi(argv[2]) : 15;
   size_t size = 0;
-  uint8_t *base = model ? test_read_file(model, &size) : clothing_read_model("default", &size);
+  uint8_t *base = model ? test_read_file(model, &size) : test_read_model("default", &size);
   sqz_model *features = base ? clothing_features_model(base, size, 2) : NULL;
   clothing_set set;
   if (!features || clothing_list("train", &set) == 0) {

@@ -91,12 +91,6 @@ int clothing_embed(clothing_set *set, sqz_model *features) {
   return done;
 }
 
-uint8_t *clothing_read_model(const char *name, size_t *size) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s.sqz", test_models_dir(), name);
-  return test_read_file(path, size);
-}
-
 sqz_model *clothing_features_model(const uint8_t *base, size_t size, int threads) {
   uint8_t *bytes = NULL;
   size_t n = 0;

@@ -28,8 +28,6 @@ int clothing_list(const char *split, clothing_set *set);
 /* Computes every photo's embedding with features (a loaded features model);
  * returns how many succeeded (failures are printed). */
 int clothing_embed(clothing_set *set, sqz_model *features);
-/* Reads models/<name>.sqz; NULL if it cannot. */
-uint8_t *clothing_read_model(const char *name, size_t *size);
 /* Loads the features model of a base .sqz (with threads per classification). */
 sqz_model *clothing_features_model(const uint8_t *base, size_t size, int threads);
 void clothing_free(clothing_set *set);

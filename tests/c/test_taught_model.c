@@ -81,10 +81,7 @@ static float *random_values(size_t n, float lo, float hi) {
 /* A real base: write, load, compare with the head in double on embeddings. */
 static void test_round_trip(const char *name) {
   size_t base_size;
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s.sqz", test_models_dir(), name);
-  uint8_t *base = test_read_file(path, &base_size);
-  CHECK(base != NULL, "cannot read %s", path);
+  uint8_t *base = test_read_model(name, &base_size);
   if (!base) return;
   uint8_t *fbytes = NULL;
   size_t fsize = 0;
@@ -146,6 +143,7 @@ static void test_round_trip(const char *name) {
   const int want = getenv("SQZ_TEST_QUICK") ? 3 : 12; /* the sanitizer build: fewer photos */
   for (int i = 0; i < nref && i < want && features; i++) {
     size_t n;
+    char path[1024];
     snprintf(path, sizeof path, "%s/testdata/imagenet-sample/%.255s", test_shared_dir(), refs[i].file);
     uint8_t *img = test_read_file(path, &n);
     if (!img || sqz_classify_image(features, img, n, 0, &err) != SQZ_OK ||

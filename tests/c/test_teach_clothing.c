@@ -77,7 +77,7 @@ static void teach(const char *name, const char *network) {
   double ref[2];
   CHECK(reference_figures(network, ref), "no reference figures for %s in the clothing README", network);
   size_t base_size = 0;
-  uint8_t *base = clothing_read_model(name, &base_size);
+  uint8_t *base = test_read_model(name, &base_size);
   sqz_model *features = base ? clothing_features_model(base, base_size, 2) : NULL;
   CHECK(features != NULL, "%s: no features model", name);
   clothing_set train, val;
