@@ -18,6 +18,7 @@ declare -A need=(
   [python3-pil]="/usr/bin/python3 -c 'import PIL'"
   [nodejs]="command -v node"
   [chromium]="command -v chromium"   # browser tests (tests/browser/, tests/node/browser.test.js)
+  [firefox-esr]="command -v firefox-esr"              # the same browser tests in Firefox
   [clang-14]="command -v clang-14"                    # fuzzing (scripts/fuzz.sh)
   [libclang-rt-14-dev]="test -n \"\$(ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)\""
   [valgrind]="command -v valgrind"                    # scripts/test-sanitize.sh
