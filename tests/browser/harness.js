@@ -259,10 +259,11 @@ async function launchChromium({ camera, cameras, temp }) {
   };
 }
 
-function chromiumPage(page) {
+// What Playwright's and Puppeteer's pages both offer under the same names.
+function commonDriver(page, name) {
   return {
     native: page,
-    name: 'chromium',
+    name,
     onProblem(report) {
       page.on('pageerror', (e) => report(`page error: ${e.message}`));
       page.on('console', (m) => { if (m.type() === 'error') report(`console error: ${m.text()}`); });
@@ -273,16 +274,22 @@ function chromiumPage(page) {
     evaluate: (fn, arg) => page.evaluate(fn, arg),
     $eval: (selector, fn, arg) => page.$eval(selector, fn, arg),
     $$eval: (selector, fn, arg) => page.$$eval(selector, fn, arg),
-    waitForFunction: (fn, arg, timeout) => page.waitForFunction(fn, arg, { timeout, polling: 100 }),
     click: (selector) => page.click(selector),
+    screenshot: (file) => page.screenshot({ path: file, fullPage: true }),
+    close: () => page.close(),
+  };
+}
+
+function chromiumPage(page) {
+  return {
+    ...commonDriver(page, 'chromium'),
+    waitForFunction: (fn, arg, timeout) => page.waitForFunction(fn, arg, { timeout, polling: 100 }),
     selectOption: (selector, value) => page.selectOption(selector, value),
     press: (key) => page.keyboard.press(key),
     setInputFiles: (selector, files) => page.setInputFiles(selector, files),
     setViewport: (width, height) => page.setViewportSize({ width, height }),
-    screenshot: (file) => page.screenshot({ path: file, fullPage: true }),
     addInitScript: (fn) => page.addInitScript(fn),
     workers: () => page.workers().map((w) => w.url()),
-    close: () => page.close(),
   };
 }
 
@@ -312,20 +319,8 @@ async function launchFirefox() {
 
 function firefoxPage(page) {
   return {
-    native: page,
-    name: 'firefox',
-    onProblem(report) {
-      page.on('pageerror', (e) => report(`page error: ${e.message}`));
-      page.on('console', (m) => { if (m.type() === 'error') report(`console error: ${m.text()}`); });
-    },
-    onRequest: (record) => page.on('request', (r) => record(r.url())),
-    goto: (url) => page.goto(url),
-    reload: () => page.reload(),
-    evaluate: (fn, arg) => page.evaluate(fn, arg),
-    $eval: (selector, fn, arg) => page.$eval(selector, fn, arg),
-    $$eval: (selector, fn, arg) => page.$$eval(selector, fn, arg),
+    ...commonDriver(page, 'firefox'),
     waitForFunction: (fn, arg, timeout) => page.waitForFunction(fn, { timeout, polling: 100 }, arg),
-    click: (selector) => page.click(selector),
     selectOption: (selector, value) => page.select(selector, value),
     async press(keys) {   // 'Control+V' as Playwright writes it
       const [key, ...modifiers] = keys.split('+').reverse();
@@ -339,10 +334,8 @@ function firefoxPage(page) {
       await input.dispose();
     },
     setViewport: (width, height) => page.setViewport({ width, height }),
-    screenshot: (file) => page.screenshot({ path: file, fullPage: true }),
     addInitScript: (fn) => page.evaluateOnNewDocument(fn),
     workers: () => null,   // WebDriver BiDi does not list a page's workers
-    close: () => page.close(),
   };
 }
 
