@@ -13,7 +13,7 @@ import { MODELS as SHIPPED_MODELS, MAX_THREADS } from '../../dist/constants.js';
 import { Backend } from './backend.js';
 import { prepareInput } from './inputs.js';
 import { isNode, nodeBuiltin, baseUrl, simdSupported, startWorker } from './platform.js';
-import { threadsSupported, defaultThreads } from './threads.js';
+import { threadsSupported, defaultThreads, startThreadWorkers, isThreadedModule } from './threads.js';
 import { readCached } from './cache.js';
 import {
   SqueezeNetError, ArgumentError, ImageError, ModelError, FetchError, DisposedError, WorkerError,
@@ -306,15 +306,24 @@ class WorkerEngine {
       });
     engine = new WorkerEngine(port);
     try {
-      engine.info = await engine.#request({ type: 'load', wasm, model: modelBytes, threads }, [modelBytes.buffer]);
+      // In browsers the threads' workers start here, not inside the engine's worker (startThreadWorkers).
+      let threadPorts = [];
+      if (!isNode && threads > 1 && isThreadedModule(wasm)) {
+        const started = startThreadWorkers(threads - 1);
+        engine.#threadWorkers = started.workers;
+        threadPorts = started.ports;
+      }
+      engine.info = await engine.#request({ type: 'load', wasm, model: modelBytes, threads, threadPorts },
+        [modelBytes.buffer, ...threadPorts]);
     } catch (e) {
-      port.terminate();
+      engine.#end();
       throw e;
     }
     return engine;
   }
 
   #port;
+  #threadWorkers = [];
   #pending = new Map();
   #nextId = 1;
 
@@ -371,6 +380,11 @@ class WorkerEngine {
 
   dispose() {
     this.#failAll(new DisposedError());
+    this.#end();
+  }
+
+  #end() {
     this.#port.terminate();
+    for (const worker of this.#threadWorkers) worker.terminate();
   }
 }
