@@ -34,6 +34,8 @@ try {
     const marks = await page.evaluate(() => ({
       ready: performance.getEntriesByName('model-ready')[0].startTime,
       prediction: performance.getEntriesByName('first-prediction')[0].startTime,
+      // a first visit waits for the service worker to control the page
+      wait: performance.getEntriesByName('service-worker-wait', 'measure')[0]?.duration ?? 0,
     }));
     const bytes = browser.served.reduce((n, r) => n + r.bytes, 0);
     await page.close();
@@ -42,7 +44,8 @@ try {
   const report = (label, runs) => console.log(`${BROWSER}, ${label}: navigation → model ready ${median(runs.map((r) => r.ready)).toFixed(0)} ms, `
     + `→ first prediction ${median(runs.map((r) => r.prediction)).toFixed(0)} ms `
     + `(median of ${runs.length}; all: ${runs.map((r) => r.prediction.toFixed(0)).join(' ')}), `
-    + `${runs[0].bytes} bytes sent by the server`);
+    + `${runs[0].bytes} bytes sent by the server`
+    + (runs[0].wait ? `; of which waiting for the service worker ${median(runs.map((r) => r.wait)).toFixed(0)} ms` : ''));
   const first = [], repeat = [], contexts = [];
   for (let i = 0; i < RUNS; i++) {
     const context = await browser.newContext();

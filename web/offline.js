@@ -13,6 +13,7 @@ export async function startOffline() {
   const sw = navigator.serviceWorker;
   if (!sw || !window.isSecureContext) return false;   // service workers need https (or localhost)
   sw.addEventListener('controllerchange', () => keep(documentResources()));
+  performance.mark('service-worker-wait');
   try {
     await sw.register('sw.js');   // next to the page: its scope is the page's folder
   } catch {
@@ -25,6 +26,7 @@ export async function startOffline() {
     // A worker already active does not take a page loaded past it (Shift+Reload) unless asked.
     sw.ready.then((registration) => registration.active?.postMessage({ type: 'claim' }));
   });
+  performance.measure('service-worker-wait', 'service-worker-wait');
   return !!sw.controller;
 }
 

@@ -6,7 +6,7 @@
 // an unchanged file with 304 (no body), and a changed one is what this visit
 // runs and what replaces the kept copy. Only when the network fails is the
 // kept copy served. Nothing is fetched ahead: models never opened stay on
-// the server, so a first visit costs no more than without this worker.
+// the server, so a first visit downloads hardly more than without this worker.
 const VERSION = 1;   // of what is kept and how: a new number drops the old cache
 const CACHE = `squeezenet-page-v${VERSION} ${self.registration.scope}`;
 const inScope = (url) => url.startsWith(self.registration.scope);

@@ -456,9 +456,33 @@ const encode = (files) => files.map((f) => ({ name: f.name, type: f.type, base64
 
 // ---- the page's own state ---------------------------------------------------------
 
+/** What the page says about its state, for a failure's message. */
+export function pageState(page) {
+  return page.evaluate(() => JSON.stringify({
+    ...document.body.dataset, error: document.getElementById('error').textContent,
+    runtime: document.getElementById('runtime-info').textContent, load: document.getElementById('load-label').textContent,
+    controlled: !!navigator.serviceWorker?.controller,
+    loaded: performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname),
+  })).catch((e) => `(page unreadable: ${e.message})`);
+}
+
+async function explained(page, waiting, what) {
+  try {
+    return await waiting;
+  } catch (e) {
+    throw new Error(`${e.message} waiting for ${what}; the page: ${await pageState(page)}; problems: ${page.problems.join(' | ')}`);
+  }
+}
+
 /** Waits until the page has a model loaded (body[data-state=ready]). */
 export function waitReady(page, timeout = 60000) {
-  return page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout });
+  return explained(page, page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout }), 'a model');
+}
+
+/** Waits until the page has loaded the model file `file` (e.g. 'squeezenet1_1'). */
+export function waitModel(page, file, timeout = 60000) {
+  return explained(page, page.waitForFunction((f) => document.body.dataset.state === 'ready' && document.body.dataset.modelFile === f,
+    file, { timeout }), `the model ${file}`);
 }
 
 /**

@@ -9,7 +9,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, appendFile } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  BROWSERS, browserMissing, startBrowser, spawnServer, waitReady, pickFiles, readResults, waitResults,
+  BROWSERS, browserMissing, startBrowser, spawnServer, waitReady, waitModel, pickFiles, readResults, waitResults,
   referenceLabels, photosDir, root,
 } from './harness.js';
 import { engineWithModel } from '../node/helpers.js';
@@ -66,7 +66,7 @@ for (const name of BROWSERS) {
         const first = await page.evaluate(() => document.body.dataset.model);
         const second = first === 'squeezenet1_0' ? 'squeezenet1_1' : 'squeezenet1_0';
         await page.selectOption('#model-select', second);
-        await page.waitForFunction((file) => document.body.dataset.state === 'ready' && document.body.dataset.modelFile === file, second);
+        await waitModel(page, second);
         await whenKept(page);
         assert.match(await page.textContent('#runtime-info'), /works offline/);
         const online = await options(page);
@@ -88,7 +88,7 @@ for (const name of BROWSERS) {
         let card = await classifyTench(page);
         assert.equal(card.labels[0], references[first][TENCH]);
         await page.selectOption('#model-select', second);
-        await page.waitForFunction((file) => document.body.dataset.state === 'ready' && document.body.dataset.modelFile === file, second);
+        await waitModel(page, second);
         card = await classifyTench(page);
         assert.equal(card.labels[0], references[second][TENCH]);
         assert.match(card.meta, second === 'squeezenet1_0' ? /SqueezeNet 1\.0$/ : /SqueezeNet 1\.1$/);

@@ -9,7 +9,7 @@ import { readFile, writeFile, stat } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import {
-  BROWSERS, browserMissing, startBrowser, chromiumWithProfile, waitReady, pickFiles, readResults, waitResults, bytesServed,
+  BROWSERS, browserMissing, startBrowser, chromiumWithProfile, waitReady, waitModel, pickFiles, readResults, waitResults, bytesServed,
   referenceLabels, photosDir, root, artifacts,
 } from './harness.js';
 import { engineWithModel } from '../node/helpers.js';
@@ -307,7 +307,7 @@ for (const name of BROWSERS) {
       // Switch to the other network than the one loaded first.
       const target = await page.evaluate(() => document.body.dataset.model) === 'squeezenet1_0' ? 'squeezenet1_1' : 'squeezenet1_0';
       await page.selectOption('#model-select', target);
-      await page.waitForFunction((file) => document.body.dataset.state === 'ready' && document.body.dataset.modelFile === file, target);
+      await waitModel(page, target);
       assert.ok((await page.textContent('#model-info')).includes(target));
       await pickFiles(page, [photo(TENCH), photo(SEVERAL[0])]);
       await waitResults(page, 2);
