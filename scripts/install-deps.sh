@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build and tests need, when missing; safe to run again.
 #  1. Debian packages, when run as root (otherwise it names exactly what is missing);
-#  2. npm's dev dependencies (the browser tests' Vite and Playwright, tsc, the
+#  2. npm's dev dependencies (the browser tests' Vite, Playwright and Puppeteer, tsc, the
 #     bench's peers) from package-lock.json (`npm ci`), when node_modules does
 #     not hold exactly those (scripts/check-node-modules.js).
 # scripts/build.sh runs it, so `npm start` and `npm test` set up a fresh clone.
