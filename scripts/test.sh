@@ -10,7 +10,7 @@ bash scripts/build.sh
 export SQZ_SHARED_DIR=${SQZ_SHARED_DIR:-$PWD/../shared}
 ctest --test-dir build --output-on-failure
 node --test tests/node/
-node --test tests/browser/   # the web page in headless Chromium
+node --test tests/browser/   # the web page in headless Chromium and Firefox ESR
 # Hostile input: the C tests under ASan+UBSan, valgrind on the CLI, then
 # each fuzz target for about a minute (SQZ_FUZZ_SECONDS).
 bash scripts/test-sanitize.sh
