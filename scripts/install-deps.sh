@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build and tests need, when missing; safe to run again.
 #  1. Debian packages, when run as root (otherwise it names exactly what is missing);
-#  2. npm's dev dependencies (the browser tests' Vite and Playwright, tsc, the
+#  2. npm's dev dependencies (the browser tests' Vite, Playwright and Puppeteer, tsc, the
 #     bench's peers) from package-lock.json (`npm ci`), when node_modules does
 #     not hold exactly those (scripts/check-node-modules.js).
 # scripts/build.sh runs it, so `npm start` and `npm test` set up a fresh clone.
@@ -18,6 +18,7 @@ declare -A need=(
   [python3-pil]="/usr/bin/python3 -c 'import PIL'"
   [nodejs]="command -v node"
   [chromium]="command -v chromium"   # browser tests (tests/browser/, tests/node/browser.test.js)
+  [firefox-esr]="command -v firefox-esr"              # the same browser tests in Firefox
   [clang-14]="command -v clang-14"                    # fuzzing (scripts/fuzz.sh)
   [libclang-rt-14-dev]="test -n \"\$(ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)\""
   [valgrind]="command -v valgrind"                    # scripts/test-sanitize.sh

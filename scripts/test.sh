@@ -14,7 +14,7 @@ bash scripts/node-test.sh tests/node/
 if [ "${SQZ_SKIP_BROWSERS:-}" = 1 ]; then
   echo "SQZ_SKIP_BROWSERS=1: the browser tests are NOT run" >&2
 else
-  bash scripts/node-test.sh tests/browser/   # the web page in headless Chromium
+  bash scripts/node-test.sh tests/browser/   # the web page in headless Chromium and Firefox ESR
 fi
 # Hostile input: the C tests under ASan+UBSan, valgrind on the CLI, then
 # each fuzz target for about a minute (SQZ_FUZZ_SECONDS).

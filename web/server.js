@@ -2,10 +2,12 @@
 // A small static server for the web page (no dependencies). It serves the
 // repository's own layout, so the package finds its .wasm and models next to
 // itself exactly as it would on any static host:
-//   /            → web/ (the page)
+//   /            → web/ (the page, its service worker, manifest and icons)
 //   /src/js/…    → the package's ES modules
 //   /dist/….wasm → the engine
 //   /models/….sqz → the models
+// all under a base path if given (BASE_PATH=/some/dir/: the page is then
+// /some/dir/, as behind a proxy that forwards that folder).
 // Every response carries the page's Content-Security-Policy (workers take
 // their policy from their own script's response) and COOP/COEP, so the page
 // is cross-origin isolated (SharedArrayBuffer, for a threaded engine).
@@ -39,6 +41,7 @@ const MIME = {
   '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.ico': 'image/x-icon',
@@ -49,7 +52,7 @@ const MIME = {
 // Sent gzipped when the browser accepts it: the wasm shrinks to ~40%, text
 // to ~30%. Models are not: their weights hardly compress, and the package's
 // download progress counts against an uncompressed Content-Length.
-const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.svg', '.wasm']);
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.webmanifest', '.svg', '.wasm']);
 const gzipped = new Map();   // file → { etag, body }, compressed once per version
 
 function gzipOnce(file, etag, body) {
@@ -65,7 +68,7 @@ const MOUNTS = [
   { prefix: '/src/js/', dir: 'src/js', ext: ['.js'] },
   { prefix: '/dist/', dir: 'dist', ext: ['.wasm', '.js'] },
   { prefix: '/models/', dir: 'models', ext: ['.sqz', '.json'] },
-  { prefix: '/', dir: 'web', ext: ['.html', '.js', '.css', '.svg', '.png', '.ico', '.json'], hide: ['server.js'] },
+  { prefix: '/', dir: 'web', ext: ['.html', '.js', '.css', '.svg', '.png', '.ico', '.json', '.webmanifest'], hide: ['server.js'] },
 ];
 
 function headers(type, length, etag) {
@@ -107,12 +110,24 @@ function sendText(res, status, text, method) {
   res.end(method === 'HEAD' ? undefined : body);
 }
 
+/** A base path as '/some/dir/' (leading and trailing slash), or an Error saying what is wrong. */
+export function normalizeBasePath(value) {
+  const p = `/${String(value)}/`.replace(/\/{2,}/g, '/');
+  if (!/^[A-Za-z0-9._~\-/]+$/.test(p) || p.split('/').some((s) => s === '.' || s === '..')) {
+    return new Error(`the base path must be a folder like /some/dir/, not '${value}'`);
+  }
+  return p;
+}
+
 /**
  * The request handler. `log({ status, method, path, bytes })` is called for
- * each response (bytes: body bytes sent).
+ * each response (bytes: body bytes sent). `basePath` ('/some/dir/') is the
+ * folder the page is served from.
  */
-export function createServer({ base = root, log = () => {} } = {}) {
-  return http.createServer(async (req, res) => {
+export function createHandler({ base = root, basePath = '/', log = () => {} } = {}) {
+  const prefix = normalizeBasePath(basePath);
+  if (prefix instanceof Error) throw prefix;
+  return async (req, res) => {
     const method = req.method;
     const url = new URL(req.url, 'http://localhost');
     if (method !== 'GET' && method !== 'HEAD') {
@@ -120,7 +135,14 @@ export function createServer({ base = root, log = () => {} } = {}) {
       sendText(res, 405, 'method not allowed', method);
       return;
     }
-    const file = resolvePath(url.pathname, base);
+    // The folder without its slash: redirect, or the page's relative URLs would miss it.
+    if (prefix !== '/' && url.pathname === prefix.slice(0, -1)) {
+      res.writeHead(301, { ...headers('text/plain; charset=utf-8', 0), Location: prefix + url.search });
+      res.end();
+      log({ status: 301, method, path: url.pathname, bytes: 0 });
+      return;
+    }
+    const file = url.pathname.startsWith(prefix) ? resolvePath(url.pathname.slice(prefix.length - 1), base) : null;
     let status = 404, bytes = 0;
     try {
       const info = file && await stat(file);
@@ -154,17 +176,22 @@ export function createServer({ base = root, log = () => {} } = {}) {
     } catch { /* missing or unreadable: 404 below */ }
     if (status === 404) sendText(res, 404, `not found: ${url.pathname}`, method);
     log({ status, method, path: url.pathname, bytes });
-  });
+  };
 }
 
-/** Starts the server; resolves to { server, url } once it listens. */
-export function serve({ port = 8080, host = 'localhost', base = root, log } = {}) {
-  const server = createServer({ base, log });
+/** An http.Server answering with createHandler(options). */
+export function createServer(options) {
+  return http.createServer(createHandler(options));
+}
+
+/** Starts the server; resolves to { server, url } (the page's URL) once it listens. */
+export function serve({ port = 8080, host = 'localhost', base = root, basePath = '/', log } = {}) {
+  const server = createServer({ base, basePath, log });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       const { port: actual } = server.address();
-      resolve({ server, url: `http://${host}:${actual}/` });
+      resolve({ server, url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}${normalizeBasePath(basePath)}` });
     });
   });
 }
@@ -175,9 +202,14 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.error(`web/server.js: PORT must be a number from 0 to 65535, not '${raw}'`);
     process.exit(2);
   }
+  const basePath = normalizeBasePath(process.env.BASE_PATH ?? '/');
+  if (basePath instanceof Error) {
+    console.error(`web/server.js: BASE_PATH: ${basePath.message}`);
+    process.exit(2);
+  }
   const verbose = process.argv.includes('--verbose');
   const log = verbose ? (r) => console.log(`${r.status} ${r.method} ${r.path} ${r.bytes}`) : undefined;
-  serve({ port: +raw, log })
+  serve({ port: +raw, host: process.env.HOST || 'localhost', basePath, log })
     .then(({ url }) => console.log(`squeezenet-wasm page: ${url}  (Ctrl+C stops)`))
     .catch((e) => {
       console.error(`web/server.js: cannot listen on port ${raw}: ${e.message}`);

@@ -8,13 +8,14 @@ import { createThreadedEngine, isThreadedModule } from './threads.js';
 
 export class Backend {
   /** `wasm` (a WebAssembly.Module): squeezenet.wasm or squeezenet-scalar.wasm (one thread),
-   * or squeezenet-mt.wasm for `threads`. */
-  static async create(wasm, modelBytes, threads = 1) {
+   * or squeezenet-mt.wasm for `threads`; `threadPorts`: thread workers already started
+   * (threads.js, startThreadWorkers). */
+  static async create(wasm, modelBytes, threads = 1, threadPorts = []) {
     const threaded = isThreadedModule(wasm);
     const engine = threaded ? await createThreadedEngine(wasm) : await createEngine(wasm);
     let model;
     try {
-      model = threaded ? await engine.loadModelThreaded(modelBytes, threads) : engine.loadModel(modelBytes);
+      model = threaded ? await engine.loadModelThreaded(modelBytes, threads, threadPorts) : engine.loadModel(modelBytes);
     } catch (e) {
       throw fromEngineError(e, 'load');
     }

@@ -35,6 +35,12 @@ export interface LoadOptions {
   simd?: boolean;
   /** Where squeezenet-scalar.wasm (the engine without SIMD) is hosted, when not next to the package. */
   scalarWasmUrl?: string | URL;
+  /**
+   * Keep the .wasm and the model in Cache Storage (keyed by URL, checked
+   * against their checksum on every read), so that a second visit downloads
+   * neither. Off by default; ignored where there is no Cache Storage (Node).
+   */
+  cache?: boolean;
 }
 
 export interface ModelInfo {

@@ -13,7 +13,8 @@ import { MODELS as SHIPPED_MODELS, MAX_THREADS } from '../../dist/constants.js';
 import { Backend } from './backend.js';
 import { prepareInput } from './inputs.js';
 import { isNode, nodeBuiltin, baseUrl, simdSupported, startWorker } from './platform.js';
-import { threadsSupported, defaultThreads } from './threads.js';
+import { threadsSupported, defaultThreads, startThreadWorkers, isThreadedModule } from './threads.js';
+import { readCached } from './cache.js';
 import {
   SqueezeNetError, ArgumentError, ImageError, ModelError, FetchError, DisposedError, WorkerError,
   deserializeError,
@@ -103,11 +104,16 @@ async function readUrl(url, onProgress) {
 
 const wasmModules = new Map(); // url → Promise<WebAssembly.Module>, compiled once per page/process
 
-function compileWasm(wasmUrl) {
+/** Reads a URL, through Cache Storage when `cache` (load's option) is on. */
+function readAsset(url, kind, cache, onProgress) {
+  return cache ? readCached(url, kind, readUrl, onProgress) : readUrl(url, onProgress);
+}
+
+function compileWasm(wasmUrl, cache) {
   const key = wasmUrl.href;
   if (!wasmModules.has(key)) {
     const compiling = (async () => {
-      const bytes = await readUrl(wasmUrl);
+      const bytes = await readAsset(wasmUrl, 'wasm', cache);
       try {
         return await WebAssembly.compile(bytes);
       } catch (e) {
@@ -120,7 +126,7 @@ function compileWasm(wasmUrl) {
   return wasmModules.get(key);
 }
 
-async function resolveModelBytes(model, modelBaseUrl, onProgress) {
+async function resolveModelBytes(model, modelBaseUrl, onProgress, cache) {
   if (model instanceof ArrayBuffer) return new Uint8Array(model.slice(0));
   if (model instanceof Uint8Array) return model.slice();
   if (typeof model === 'string' && !model.includes('/') && !model.includes('.') && !model.includes(':')) {
@@ -131,15 +137,15 @@ async function resolveModelBytes(model, modelBaseUrl, onProgress) {
     const url = modelBaseUrl !== undefined
       ? new URL(`${model}.sqz`, toUrl(String(modelBaseUrl).replace(/\/?$/, '/'), 'modelBaseUrl'))
       : SHIPPED_MODELS.find((m) => m.name === model).url();
-    return readUrl(url, onProgress);
+    return readAsset(url, 'model', cache, onProgress);
   }
-  if (typeof model === 'string' || model instanceof URL) return readUrl(toUrl(model, 'model'), onProgress);
+  if (typeof model === 'string' || model instanceof URL) return readAsset(toUrl(model, 'model'), 'model', cache, onProgress);
   throw new ArgumentError(`model must be ${MODELS.map((m) => `'${m}'`).join(', ')}, a URL, an ArrayBuffer or a ` +
     `Uint8Array, not ${model === null ? 'null' : typeof model}`);
 }
 
 const LOAD_OPTIONS = ['model', 'wasmUrl', 'threadsWasmUrl', 'scalarWasmUrl', 'modelBaseUrl', 'onProgress', 'worker',
-  'threads', 'simd'];
+  'threads', 'simd', 'cache'];
 
 function checkOptions(options) {
   if (options === null || typeof options !== 'object') {
@@ -149,9 +155,9 @@ function checkOptions(options) {
   if (unknown.length) {
     throw new ArgumentError(`unknown load() option '${unknown[0]}' (the options are ${LOAD_OPTIONS.join(', ')})`);
   }
-  for (const key of ['worker', 'simd']) {
+  for (const key of ['worker', 'simd', 'cache']) {
     if (options[key] !== undefined && typeof options[key] !== 'boolean') {
-      throw new ArgumentError(`${key} must be true or false, not ${typeof options[key]}`);
+      throw new ArgumentError(`${key} must be true or false, not ${options[key] === null ? 'null' : typeof options[key]}`);
     }
   }
   if (options.simd === true && !simdSupported()) {
@@ -175,12 +181,13 @@ function checkOptions(options) {
  * classification; by default 2 where threads can run: Node, or a cross-origin
  * isolated page; elsewhere, or if the threads cannot start, one: info.threads
  * tells), simd (false: the scalar engine even where WebAssembly has SIMD;
- * info.simd tells which runs).
+ * info.simd tells which runs), cache (keep the .wasm and the model in Cache
+ * Storage; browsers only).
  */
 export async function load(options = {}) {
   checkOptions(options);
   const {
-    model = DEFAULT_MODEL, wasmUrl, threadsWasmUrl, scalarWasmUrl, modelBaseUrl, onProgress, worker = false,
+    model = DEFAULT_MODEL, wasmUrl, threadsWasmUrl, scalarWasmUrl, modelBaseUrl, onProgress, worker = false, cache = false,
   } = options;
   // Without SIMD, squeezenet-scalar.wasm runs, on one thread.
   const simd = options.simd ?? simdSupported();
@@ -189,10 +196,10 @@ export async function load(options = {}) {
   const threads = simd && threadsHosted && threadsSupported() ? options.threads ?? defaultThreads() : 1;
   const url = (value, name, fallback) => (value !== undefined ? toUrl(value, name) : fallback());
   const wasmFor = (count) => compileWasm(count > 1 ? url(threadsWasmUrl, 'threadsWasmUrl', defaultThreadsWasmUrl)
-    : simd ? url(wasmUrl, 'wasmUrl', defaultWasmUrl) : url(scalarWasmUrl, 'scalarWasmUrl', defaultScalarWasmUrl));
+    : simd ? url(wasmUrl, 'wasmUrl', defaultWasmUrl) : url(scalarWasmUrl, 'scalarWasmUrl', defaultScalarWasmUrl), cache);
   const [firstWasm, modelBytes] = await Promise.all([
     wasmFor(threads).catch((e) => e),
-    resolveModelBytes(model, modelBaseUrl, onProgress),
+    resolveModelBytes(model, modelBaseUrl, onProgress, cache),
   ]);
   const create = (wasm, count) => {
     if (wasm instanceof Error) throw wasm;
@@ -299,15 +306,24 @@ class WorkerEngine {
       });
     engine = new WorkerEngine(port);
     try {
-      engine.info = await engine.#request({ type: 'load', wasm, model: modelBytes, threads }, [modelBytes.buffer]);
+      // In browsers the threads' workers start here, not inside the engine's worker (startThreadWorkers).
+      let threadPorts = [];
+      if (!isNode && threads > 1 && isThreadedModule(wasm)) {
+        const started = startThreadWorkers(threads - 1);
+        engine.#threadWorkers = started.workers;
+        threadPorts = started.ports;
+      }
+      engine.info = await engine.#request({ type: 'load', wasm, model: modelBytes, threads, threadPorts },
+        [modelBytes.buffer, ...threadPorts]);
     } catch (e) {
-      port.terminate();
+      engine.#end();
       throw e;
     }
     return engine;
   }
 
   #port;
+  #threadWorkers = [];
   #pending = new Map();
   #nextId = 1;
 
@@ -364,6 +380,11 @@ class WorkerEngine {
 
   dispose() {
     this.#failAll(new DisposedError());
+    this.#end();
+  }
+
+  #end() {
     this.#port.terminate();
+    for (const worker of this.#threadWorkers) worker.terminate();
   }
 }

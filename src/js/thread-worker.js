@@ -2,6 +2,9 @@
 // squeezenet-mt.wasm on the shared memory it is sent, moves its stack to
 // the memory reserved for it, then runs the C pool's loop until shutdown.
 // Runs as a Web Worker (module or bundled) and as a Node worker thread.
+// Its setup is its first message, or, when a page started it for an engine
+// in another worker (threads.js, startThreadWorkers), comes on the port that
+// first message brings.
 import { parentPort } from './platform.js';
 import { threadImports } from './threads.js';
 
@@ -21,4 +24,8 @@ function run(setup, post) {
   }
 }
 
-const post = parentPort((setup) => run(setup, (m) => post(m)));
+const post = parentPort((message) => {
+  const { port } = message;
+  if (port) port.onmessage = (event) => run(event.data, (m) => port.postMessage(m));
+  else run(message, (m) => post(m));
+});

@@ -87,17 +87,52 @@ export async function createThreadedEngine(module) {
   return new ThreadedEngine(instance, memory, module);
 }
 
-/** Starts one thread worker; resolves once it runs the pool's loop, rejects if it cannot start. */
-async function startWorker(setup) {
+/**
+ * Starts `count` thread workers from this thread, for an engine running in
+ * another worker: returns the workers (this thread ends them) and a
+ * MessagePort to each (for the engine's worker: loadModelThreaded). Firefox
+ * can block for good in `new Worker()` called inside a worker (about one
+ * page load in 50 hung), so in browsers the page starts the threads' workers.
+ */
+export function startThreadWorkers(count) {
+  const workers = [], ports = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      // Written out so that bundlers recognise and bundle the worker.
+      const worker = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module' });
+      workers.push(worker);
+      const channel = new MessageChannel();
+      worker.postMessage({ port: channel.port2 }, [channel.port2]);
+      ports.push(channel.port1);
+    }
+  } catch (e) {
+    for (const worker of workers) worker.terminate();
+    throw new WorkerError(`cannot start a thread worker: ${e.message}`);
+  }
+  return { workers, ports };
+}
+
+/** A thread worker started elsewhere (startThreadWorkers), reached through its port. */
+function throughPort(port, { onMessage }) {
+  port.onmessage = (event) => onMessage(event.data);
+  return { post: (message, transfer) => port.postMessage(message, transfer), terminate: () => port.close() };
+}
+
+/**
+ * Starts one thread worker, or uses the one behind `port`; resolves once it
+ * runs the pool's loop, rejects if it cannot start.
+ */
+async function startWorker(setup, port) {
   let settle = () => {}; // (error?) => void, set below before any message can arrive
-  const worker = await start('thread-worker',
-    () => new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module' }), {
-      onMessage: (message) => {
-        if (message.type === 'ready') settle();
-        if (message.type === 'error') settle(message.message);
-      },
-      onError: (message) => settle(message),
-    });
+  const handlers = {
+    onMessage: (message) => {
+      if (message.type === 'ready') settle();
+      if (message.type === 'error') settle(message.message);
+    },
+    onError: (message) => settle(message),
+  };
+  const worker = port ? throughPort(port, handlers) : await start('thread-worker',
+    () => new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module' }), handlers);
   const ready = new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new WorkerError(`thread ${setup.index} did not start within ${START_TIMEOUT_MS} ms`)),
       START_TIMEOUT_MS);
@@ -124,8 +159,9 @@ class ThreadedEngine extends Engine {
     this.threads = new Map(); // model → { pool, workers, stacks }
   }
 
-  /** Loads a model to classify on `threads` threads, starting threads-1 workers. */
-  async loadModelThreaded(bytes, threads) {
+  /** Loads a model to classify on `threads` threads, starting threads-1 workers
+   *  (or using those behind `ports`: startThreadWorkers). */
+  async loadModelThreaded(bytes, threads, ports = []) {
     const e = this.exports;
     const ptr = this.copyIn(bytes);
     let model;
@@ -146,7 +182,7 @@ class ThreadedEngine extends Engine {
         running.stacks.push(stack);
         const setup = { module: this.module, memory: this.memory, pool, index, stackBase: stack,
           stackTop: stack + WORKER_STACK_BYTES };
-        starts.push(startWorker(setup).then((worker) => running.workers.push(worker)));
+        starts.push(startWorker(setup, ports[index - 1]).then((worker) => running.workers.push(worker)));
       }
       const results = await Promise.allSettled(starts);
       const failed = results.find((r) => r.status === 'rejected');

@@ -10,7 +10,7 @@ let backend = null;
 async function handle(message) {
   switch (message.type) {
     case 'load':
-      backend = await Backend.create(message.wasm, message.model, message.threads);
+      backend = await Backend.create(message.wasm, message.model, message.threads, message.threadPorts);
       return backend.info;
     case 'classify':
       return backend.classify(message.input, message.top, message.options);

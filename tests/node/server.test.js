@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
-import { serve, resolvePath } from '../../web/server.js';
+import { serve, resolvePath, createServer } from '../../web/server.js';
 import { root } from './helpers.js';
 
 let server, base;
@@ -152,4 +152,61 @@ test('a known ETag gets 304 without a body', async () => {
   assert.ok(first.headers.etag);
   assert.equal(again.status, 304);
   assert.equal(again.body.length, 0);
+});
+
+test('the service worker, the manifest and the icons are served with their types', async () => {
+  const cases = [
+    ['/sw.js', 'web/sw.js', 'text/javascript; charset=utf-8'],
+    ['/offline.js', 'web/offline.js', 'text/javascript; charset=utf-8'],
+    ['/manifest.webmanifest', 'web/manifest.webmanifest', 'application/manifest+json; charset=utf-8'],
+    ['/icons/icon-192.png', 'web/icons/icon-192.png', 'image/png'],
+    ['/icons/icon.svg', 'web/icons/icon.svg', 'image/svg+xml'],
+  ];
+  for (const [url, file, type] of cases) {
+    const res = await get(url);
+    assert.equal(res.status, 200, url);
+    assert.equal(res.headers['content-type'], type, url);
+    assert.deepEqual(res.body, await readFile(path.join(root, file)), url);
+  }
+  // The generator of the icons is not served.
+  assert.equal((await get('/icons/make_icons.py')).status, 404);
+  // The manifest's icons exist at the sizes it states (PNG IHDR: width, height at bytes 16 and 20).
+  const manifest = JSON.parse(await readFile(path.join(root, 'web/manifest.webmanifest'), 'utf8'));
+  const pngs = manifest.icons.filter((i) => i.type === 'image/png');
+  assert.equal(pngs.length, 2);
+  for (const icon of pngs) {
+    const png = (await get(`/${icon.src}`)).body;
+    assert.equal(`${png.readUInt32BE(16)}x${png.readUInt32BE(20)}`, icon.sizes, icon.src);
+  }
+});
+
+test('BASE_PATH serves the same files from a folder, and nothing outside it', async () => {
+  const { server: folder, url } = await serve({ port: 0, host: '127.0.0.1', basePath: '/some/dir' });
+  try {
+    assert.equal(new URL(url).pathname, '/some/dir/');
+    const at = (p, options = {}) => fetch(new URL(p, url), { redirect: 'manual', ...options });
+    for (const [p, file] of [['', 'web/index.html'], ['app.js', 'web/app.js'], ['src/js/index.js', 'src/js/index.js'],
+      ['dist/squeezenet.wasm', 'dist/squeezenet.wasm'], ['models/squeezenet1_0.sqz', 'models/squeezenet1_0.sqz']]) {
+      const res = await at(p);
+      assert.equal(res.status, 200, p);
+      assert.deepEqual(Buffer.from(await res.arrayBuffer()), await readFile(path.join(root, file)), p);
+      assert.equal(res.headers.get('cross-origin-embedder-policy'), 'require-corp', p);
+    }
+    for (const p of ['/', '/app.js', '/some/app.js', '/some/dir/../app.js', '/some/dirx/app.js']) {
+      assert.equal((await at(p)).status, 404, p);
+    }
+    // The folder without its slash: redirected, or the page's relative URLs would miss it.
+    const bare = await at('/some/dir?model=squeezenet1_1');
+    assert.equal(bare.status, 301);
+    assert.equal(bare.headers.get('location'), '/some/dir/?model=squeezenet1_1');
+  } finally {
+    await new Promise((r) => folder.close(r));
+  }
+  assert.throws(() => createServer({ basePath: '/../etc' }), /base path must be a folder/);
+});
+
+test('a bad BASE_PATH is named and the server does not start', async () => {
+  const cli = startCli({ PORT: '0', BASE_PATH: '/some/../dir' });
+  assert.equal(await cli.exited, 2);
+  assert.match(cli.output().err, /BASE_PATH: the base path must be a folder like \/some\/dir\/, not '\/some\/\.\.\/dir'/);
 });

@@ -30,7 +30,7 @@ async function browserApp(img: HTMLImageElement, video: HTMLVideoElement, file: 
 
 async function nodeApp(bytes: Uint8Array, buffer: ArrayBuffer): Promise<void> {
   const worker = await createWorkerClassifier({ model: bytes });
-  const other = await load({ model: buffer, worker: true });
+  const other = await load({ model: buffer, worker: true, cache: true });
   try {
     await worker.classify(bytes);
   } catch (e) {
@@ -59,6 +59,8 @@ async function mistakes(classifier: Classifier): Promise<void> {
   await classifier.classify('cat.jpg');
   // @ts-expect-error: the model is a name, URL or bytes
   await load({ model: 42 });
+  // @ts-expect-error: cache is true or false
+  await load({ cache: 'yes' });
   // @ts-expect-error: info is read-only
   classifier.info = classifier.info;
   // @ts-expect-error: results are typed

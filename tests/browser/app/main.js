@@ -1,14 +1,17 @@
 // What a web developer writes: import the package by name, load, classify.
-// The photo's URL comes from the page's query string (?photo=...).
+// The photo's URL comes from the page's query string (?photo=...); ?cache
+// loads with { cache: true }.
 import { load, createWorkerClassifier } from 'squeezenet-wasm';
 
-const photoUrl = new URLSearchParams(location.search).get('photo');
+const params = new URLSearchParams(location.search);
+const photoUrl = params.get('photo');
+const cache = params.has('cache');
 const img = document.getElementById('photo');
 
 async function main() {
   const started = performance.now();
   const progress = [];
-  const classifier = await load({ onProgress: (loaded, total) => progress.push([loaded, total]) });
+  const classifier = await load({ cache, onProgress: (loaded, total) => progress.push([loaded, total]) });
   const { threads } = classifier.info;
   img.src = photoUrl;
   const [best] = await classifier.classify(img);
@@ -45,7 +48,7 @@ async function main() {
   let imageError;
   try { await classifier.classify(new Uint8Array([1, 2, 3])); } catch (e) { imageError = { name: e.name, code: e.code }; }
 
-  const worker = await createWorkerClassifier();
+  const worker = await createWorkerClassifier({ cache });
   const workerResults = await Promise.all([worker.classify(img, { top: 1 }), worker.classify(blob, { top: 1 })]);
   worker.dispose();
   classifier.dispose();
