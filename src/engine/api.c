@@ -90,7 +90,7 @@ sqz_model *sqz_model_load_with_options(const void *data, size_t size, const sqz_
     m->memory_bytes = sizeof *m;
     st = load_labels(m, d, err);
   }
-  if (st == SQZ_OK) st = sqz_network_create(d, NULL, &m->net, err);
+  if (st == SQZ_OK) st = sqz_network_create(d, NULL, NULL, &m->net, err);
   if (st == SQZ_OK && threads > 1) {
     m->pool = sqz_pool_create(threads, err);
     st = m->pool ? sqz_network_set_pool(m->net, m->pool, err) : SQZ_ERR_MEMORY;

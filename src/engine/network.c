@@ -57,6 +57,7 @@ typedef struct step {
 
 struct sqz_network {
   const sqz_kernels *k;
+  const sqz_conv_policy *policy;
   int num_steps;
   step steps[MAX_STEPS];
   int in_w, in_h, num_classes;
@@ -117,12 +118,11 @@ static sqz_status decode_conv(const sqz_conv_desc *c, const char *name, float *w
  * so pass 1 decodes them (once more than pass 2) to size the packing.
  * Offsets into the transposed input are int32 bytes. Padding (v1.0's conv10
  * has 1) only adds a border of clamped biases around the outputs. */
-static sqz_status add_spmm(planner *p, step *s, const sqz_conv_desc *c, const char *name, uint64_t wcount,
-                           int *chosen) {
+static sqz_status add_spmm(planner *p, step *s, const sqz_conv_shape *shape, const sqz_conv_desc *c,
+                           const char *name, uint64_t wcount, int *chosen) {
   const int idx = (int)(s - p->net->steps);
   const uint64_t pixels = (uint64_t)s->ih * s->iw, cin = (uint64_t)s->cin, cout = (uint64_t)c->cout;
   *chosen = 0;
-  if (cin * pixels * sizeof(float) > INT32_MAX) return SQZ_OK;
   if (!p->base) {
     float *w = malloc((size_t)wcount * sizeof(float));
     if (!w) return sqz_fail(p->err, SQZ_ERR_MEMORY, "out of memory decoding %s weights", name);
@@ -132,10 +132,7 @@ static sqz_status add_spmm(planner *p, step *s, const sqz_conv_desc *c, const ch
     if (st) return st;
   }
   const uint64_t nnz = p->nonzeros[idx];
-  const sqz_kernels *k = p->net->k;
-  if ((double)nnz > (double)k->spmm_max_density * (double)wcount ||
-      (double)nnz < (double)k->spmm_min_nonzeros_per_input * (double)cin)
-    return SQZ_OK;
+  if (sqz_conv_choose_path(shape, nnz, p->net->k, p->net->policy) != SQZ_CONV_SPMM) return SQZ_OK;
   *chosen = 1;
   s->kind = STEP_SPMM;
   float *weights = take(p, (cout + nnz) * sizeof(float));
@@ -189,22 +186,21 @@ static sqz_status add_conv(planner *p, const sqz_conv_desc *c, const char *name,
 
   uint64_t wcount = (uint64_t)c->cout * cin * c->kh * c->kw;
   if (wcount > p->scratch_floats) p->scratch_floats = wcount;
-  /* 3x3 stride 1 pad 1 (the expands) by Winograd when the kernel set has it. */
   const sqz_kernels *k = net->k;
+  const sqz_conv_shape shape = {ih, iw, cin, oh, ow, c->cout, c->kh, c->kw, c->stride, c->pad};
+  const sqz_conv_path path = sqz_conv_choose_path(&shape, wcount, k, net->policy);
   size_t winograd = 0; /* tile size */
-  if (c->kh == 3 && c->kw == 3 && c->stride == 1 && c->pad == 1) {
-    if (k->winograd4_input && (size_t)oh >= k->winograd4_min_size && (size_t)ow >= k->winograd4_min_size) {
-      winograd = 4;
-      s->winograd_input = k->winograd4_input, s->winograd_output = k->winograd4_output;
-    } else if (k->winograd2_input) {
-      winograd = 2;
-      s->winograd_input = k->winograd2_input, s->winograd_output = k->winograd2_output;
-    }
+  if (path == SQZ_CONV_WINOGRAD4) {
+    winograd = 4;
+    s->winograd_input = k->winograd4_input, s->winograd_output = k->winograd4_output;
+  } else if (path == SQZ_CONV_WINOGRAD2) {
+    winograd = 2;
+    s->winograd_input = k->winograd2_input, s->winograd_output = k->winograd2_output;
   }
   /* 1x1 stride 1 (squeezes, expand1x1, conv10) by spmm when pruned enough. */
-  if (p->sparse && k->spmm && c->kh == 1 && c->kw == 1 && c->stride == 1) {
+  if (p->sparse && sqz_conv_may_be_sparse(&shape, k, net->policy)) {
     int chosen = 0;
-    sqz_status st = add_spmm(p, s, c, name, wcount, &chosen);
+    sqz_status st = add_spmm(p, s, &shape, c, name, wcount, &chosen);
     if (st || chosen) {
       *oh_out = oh, *ow_out = ow;
       return st;
@@ -218,7 +214,7 @@ static sqz_status add_conv(planner *p, const sqz_conv_desc *c, const char *name,
   /* Fewer than 4 input channels (the stem: RGB): per tap the indirect GEMM
    * would run 1-3 steps between pointer loads, and its indirection buffer
    * would be large; copying patches into rows (im2col) gives one long GEMM. */
-  int im2col = !direct && cin < 4 && k->ppmm;
+  int im2col = path == SQZ_CONV_IM2COL;
   if (im2col) {
     uint64_t row = (uint64_t)cin * c->kh * c->kw, chunk = 16384 / (row * 4);
     chunk -= chunk % net->k->mr;
@@ -241,7 +237,7 @@ static sqz_status add_conv(planner *p, const sqz_conv_desc *c, const char *name,
     uint64_t need = sets * chunk * ((uint64_t)cin + (uint64_t)c->cout);
     if (need > p->work_floats) p->work_floats = need;
   }
-  if (!winograd && !im2col && direct && k->packx && k->ppmm) {
+  if (path == SQZ_CONV_PANELS) {
     /* A 1x1 GEMM's input packed into PPMM panels a chunk of tiles at a time,
      * the chunk within what Winograd's chunks already take of net->work. */
     uint64_t tiles = SQZ_WINOGRAD_CHUNK_BYTES / (4 * (uint64_t)cin * k->mr);
@@ -392,11 +388,12 @@ static sqz_status plan(planner *p) {
 }
 
 sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *kernels,
-                              sqz_network **out, sqz_error *err) {
+                              const sqz_conv_policy *policy, sqz_network **out, sqz_error *err) {
   *out = NULL;
   sqz_network *net = calloc(1, sizeof *net);
   if (!net) return sqz_fail(err, SQZ_ERR_MEMORY, "out of memory for the network");
   net->k = kernels ? kernels : sqz_kernels_default;
+  net->policy = policy ? policy : &sqz_conv_policy_default;
   net->in_w = desc->recipe.input_width;
   net->in_h = desc->recipe.input_height;
   planner p = {.net = net, .desc = desc, .err = err};
@@ -406,7 +403,7 @@ sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *ker
    * decoded (spmm's sizes need the decoded weights' nonzeros), then again
    * with spmm where the kernel set has it. */
   uint64_t fixed = 0, scratch_bytes = 0, total = 0;
-  for (int sparse = 0; sparse <= (net->k->spmm != NULL); sparse++) {
+  for (int sparse = 0; sparse <= 1; sparse++) {
     p.sparse = sparse;
     p.offset = 0;
     p.scratch_floats = p.work_floats = p.zero_floats = 0;

@@ -4,15 +4,18 @@
 #ifndef SQZ_NETWORK_H
 #define SQZ_NETWORK_H
 #include "format/format.h"
+#include "engine/conv_path.h"
 #include "engine/threadpool.h"
 #include "kernels/kernels.h"
 #include "squeezenet.h"
 
 typedef struct sqz_network sqz_network;
 
-/* Plans the network for desc (shapes checked, weights decoded and packed). */
+/* Plans the network for desc (shapes checked, weights decoded and packed),
+ * to run on the kernels of one ISA (NULL: sqz_kernels_default) with each
+ * convolution's path chosen by policy (NULL: sqz_conv_policy_default). */
 sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *kernels,
-                              sqz_network **out, sqz_error *err);
+                              const sqz_conv_policy *policy, sqz_network **out, sqz_error *err);
 void sqz_network_free(sqz_network *net);
 
 /* Spreads every step over pool's threads (NULL: the caller alone); the

@@ -1,8 +1,9 @@
 /* The golden crops: the .ppm files in ../shared/reference/<model>/ are exact network
  * inputs whose logits an independent PyTorch implementation computed.
  * Ours must match within 1e-3 with the same top-5 order, for both models,
- * with every kernel set (Winograd F(4x4)/F(2x2)/none for 3x3, spmm for the
- * pruned 1x1s / for every 1x1 / for none) and the scalar twins. */
+ * with both ISAs' kernels (SIMD and the scalar twins) and every path
+ * (policies forcing Winograd F(4x4)/F(2x2)/none for 3x3, spmm for the
+ * pruned 1x1s / for every 1x1 / for none). */
 #define _DEFAULT_SOURCE
 #include <dirent.h>
 #include <math.h>
@@ -27,12 +28,25 @@ static void top5(const float *x, int n, int out[5]) {
   }
 }
 
-/* Runs one crop through a network built with the given kernels. */
-static float run_crop(const sqz_model_desc *d, const sqz_kernels *k, const uint8_t *rgb, int w,
-                      int h, const float *ref, const char *what) {
+/* The kernels and path policies the crops run with. */
+typedef struct variant {
+  const sqz_kernels *k;
+  const sqz_conv_policy *policy;
+} variant;
+#define VARIANTS 6
+static const variant variants[VARIANTS] = {
+    {&sqz_kernels_wasmsimd, &sqz_conv_policy_default},   {&sqz_kernels_scalar, &sqz_conv_policy_default},
+    {&sqz_kernels_wasmsimd, &sqz_conv_policy_direct},    {&sqz_kernels_wasmsimd, &sqz_conv_policy_winograd2},
+    {&sqz_kernels_wasmsimd, &sqz_conv_policy_winograd4}, {&sqz_kernels_wasmsimd, &sqz_conv_policy_all_sparse},
+};
+
+/* Runs one crop through a network built with the given kernels and policy. */
+static float run_crop(const sqz_model_desc *d, const variant *v, const uint8_t *rgb, int w, int h, const float *ref,
+                      const char *what) {
   sqz_network *net = NULL;
   sqz_error err = {0, ""};
-  CHECK(sqz_network_create(d, k, &net, &err) == SQZ_OK, "%s: %s", what, err.message);
+  const sqz_kernels *k = v->k;
+  CHECK(sqz_network_create(d, k, v->policy, &net, &err) == SQZ_OK, "%s: %s", what, err.message);
   if (!net) return INFINITY;
   CHECK(sqz_preprocess(&d->recipe, rgb, w, h, 3, 0, 1, NULL, sqz_network_input(net), &err) == SQZ_OK,
         "%s: %s", what, err.message);
@@ -42,8 +56,8 @@ static float run_crop(const sqz_model_desc *d, const sqz_kernels *k, const uint8
   int a[5], b[5];
   top5(logits, 1000, a);
   top5(ref, 1000, b);
-  CHECK(memcmp(a, b, sizeof a) == 0, "%s (%s): top-5 %d %d %d %d %d, reference %d %d %d %d %d", what,
-        k->name, a[0], a[1], a[2], a[3], a[4], b[0], b[1], b[2], b[3], b[4]);
+  CHECK(memcmp(a, b, sizeof a) == 0, "%s (%s, %s): top-5 %d %d %d %d %d, reference %d %d %d %d %d", what,
+        k->name, v->policy->name, a[0], a[1], a[2], a[3], a[4], b[0], b[1], b[2], b[3], b[4]);
   sqz_network_free(net);
   return maxdiff;
 }
@@ -63,7 +77,7 @@ static void check_model(const char *model) {
   DIR *dp = opendir(dir);
   CHECK(dp != NULL, "cannot open %s", dir);
   int crops = 0;
-  float worst_simd = 0, worst_scalar = 0, worst_direct = 0, worst_w2 = 0, worst_w4 = 0, worst_sparse = 0;
+  float worst[VARIANTS] = {0};
   struct dirent *e;
   while (dp && m && (e = readdir(dp))) {
     size_t n = strlen(e->d_name);
@@ -82,24 +96,12 @@ static void check_model(const char *model) {
       CHECK(rgb && c == 3 && w == d->recipe.input_width && h == d->recipe.input_height,
             "%s: decoded %dx%dx%d", ppm, w, h, c);
       if (rgb) {
-        float ds = run_crop(d, &sqz_kernels_wasmsimd, rgb, w, h, reflogits, e->d_name);
-        float dc = run_crop(d, &sqz_kernels_scalar, rgb, w, h, reflogits, e->d_name);
-        float dd = run_crop(d, &sqz_kernels_wasmsimd_direct, rgb, w, h, reflogits, e->d_name);
-        float d2 = run_crop(d, &sqz_kernels_wasmsimd_winograd2, rgb, w, h, reflogits, e->d_name);
-        float d4 = run_crop(d, &sqz_kernels_wasmsimd_winograd4, rgb, w, h, reflogits, e->d_name);
-        float dsp = run_crop(d, &sqz_kernels_wasmsimd_sparse, rgb, w, h, reflogits, e->d_name);
-        CHECK(dsp <= 1e-3f, "%s: max |diff| %g with %s", e->d_name, dsp, sqz_kernels_wasmsimd_sparse.name);
-        worst_sparse = fmaxf(worst_sparse, dsp);
-        CHECK(d2 <= 1e-3f, "%s: max |diff| %g with %s", e->d_name, d2, sqz_kernels_wasmsimd_winograd2.name);
-        CHECK(d4 <= 1e-3f, "%s: max |diff| %g with %s", e->d_name, d4, sqz_kernels_wasmsimd_winograd4.name);
-        worst_w2 = fmaxf(worst_w2, d2);
-        worst_w4 = fmaxf(worst_w4, d4);
-        CHECK(ds <= 1e-3f, "%s: max |diff| %g with %s", e->d_name, ds, sqz_kernels_wasmsimd.name);
-        CHECK(dd <= 1e-3f, "%s: max |diff| %g with %s", e->d_name, dd, sqz_kernels_wasmsimd_direct.name);
-        worst_direct = fmaxf(worst_direct, dd);
-        CHECK(dc <= 1e-3f, "%s: max |diff| %g with %s", e->d_name, dc, sqz_kernels_scalar.name);
-        worst_simd = fmaxf(worst_simd, ds);
-        worst_scalar = fmaxf(worst_scalar, dc);
+        for (int v = 0; v < VARIANTS; v++) {
+          float diff = run_crop(d, &variants[v], rgb, w, h, reflogits, e->d_name);
+          CHECK(diff <= 1e-3f, "%s: max |diff| %g with %s kernels, %s paths", e->d_name, diff, variants[v].k->name,
+                variants[v].policy->name);
+          worst[v] = fmaxf(worst[v], diff);
+        }
         /* The public API path (raw crop) gives the same logits. */
         CHECK(sqz_classify_image(m, pbytes, psize, SQZ_INPUT_RAW, &err) == SQZ_OK, "%s: %s", ppm, err.message);
         const float *lg = sqz_logits(m);
@@ -115,11 +117,10 @@ static void check_model(const char *model) {
   }
   if (dp) closedir(dp);
   CHECK(crops >= 8, "%s: only %d golden crops found", model, crops);
-  printf("%s: %d golden crops, max |diff| %.3g (%s), %.3g (%s), %.3g (%s), %.3g (%s), %.3g (%s), %.3g (%s)\n", model,
-         crops,
-         worst_simd, sqz_kernels_wasmsimd.name, worst_scalar, sqz_kernels_scalar.name, worst_direct,
-         sqz_kernels_wasmsimd_direct.name, worst_w2, sqz_kernels_wasmsimd_winograd2.name, worst_w4,
-         sqz_kernels_wasmsimd_winograd4.name, worst_sparse, sqz_kernels_wasmsimd_sparse.name);
+  printf("%s: %d golden crops, max |diff|", model, crops);
+  for (int v = 0; v < VARIANTS; v++)
+    printf("%s %.3g (%s, %s)", v ? "," : "", worst[v], variants[v].k->name, variants[v].policy->name);
+  printf("\n");
   sqz_model_free(m);
   free(d);
   free(bytes);

@@ -182,8 +182,7 @@ int main(void) {
     test_input_transform(t);
     test_output_transform(t);
     test_pipeline("scalar", t->tile, t->input_scalar, sqz_f32_gemm_minmax_ukernel_4x8__scalar, t->output_scalar);
-    test_pipeline("wasmsimd", t->tile, t->input_simd, sqz_f32_gemm_minmax_ukernel_4x8__wasmsimd_splat,
-                  t->output_simd);
+    test_pipeline("wasmsimd", t->tile, t->input_simd, sqz_kernels_wasmsimd.gemm, t->output_simd);
   }
   return test_finish("test_kernels_winograd");
 }

@@ -1,6 +1,6 @@
 /* Threads: the pool runs every item exactly once for any thread and item
  * count; a model classifies to bit-identical logits on 1, 2 and 3 threads
- * (every kernel set), matching the golden references of ../shared; bad
+ * (both ISAs' kernels, every path), matching the golden references of ../shared; bad
  * thread counts are refused with a reason. */
 #define _DEFAULT_SOURCE
 #include <dirent.h>
@@ -65,16 +65,16 @@ static void top5(const float *x, int out[5]) {
   }
 }
 
-/* Logits of one raw crop through a network with kernels k on `threads` threads. */
-static int run_network(const sqz_model_desc *d, const sqz_kernels *k, int threads, const uint8_t *rgb,
-                       float out[1000]) {
+/* Logits of one raw crop through a network with kernels k and path policy p on `threads` threads. */
+static int run_network(const sqz_model_desc *d, const sqz_kernels *k, const sqz_conv_policy *p, int threads,
+                       const uint8_t *rgb, float out[1000]) {
   sqz_error err = {0, ""};
   sqz_network *net = NULL;
   sqz_pool *pool = sqz_pool_create(threads, &err);
-  int ok = pool && sqz_network_create(d, k, &net, &err) == SQZ_OK && sqz_network_set_pool(net, pool, &err) == SQZ_OK &&
+  int ok = pool && sqz_network_create(d, k, p, &net, &err) == SQZ_OK && sqz_network_set_pool(net, pool, &err) == SQZ_OK &&
            sqz_preprocess(&d->recipe, rgb, d->recipe.input_width, d->recipe.input_height, 3, 0, 1, NULL,
                           sqz_network_input(net), &err) == SQZ_OK;
-  CHECK(ok, "%s on %d threads: %s", k->name, threads, err.message);
+  CHECK(ok, "%s, %s on %d threads: %s", k->name, p->name, threads, err.message);
   if (ok) memcpy(out, sqz_network_run(net), 1000 * sizeof(float));
   sqz_network_free(net);
   sqz_pool_free(pool);
@@ -130,16 +130,23 @@ static void check_model(const char *model) {
       CHECK(diff <= 1e-3f && memcmp(a, b, sizeof a) == 0, "%s: 3 threads: max |diff| %g, top-5 %d.., reference %d..",
             ppm, diff, a[0], b[0]);
       worst = fmaxf(worst, diff);
-      /* every kernel set (other tile shapes and step kinds), 1 vs 2 threads, on the first crops */
+      /* the scalar kernels and every path (other step kinds), 1 vs 2 threads, on the first crops */
       int w, h, c;
       uint8_t *rgb = crops < 2 ? sqz_decode_image(pbytes, psize, &w, &h, &c, &err) : NULL;
       CHECK(crops >= 2 || rgb, "%s: %s", ppm, err.message);
-      const sqz_kernels *sets[] = {&sqz_kernels_scalar, &sqz_kernels_wasmsimd_direct, &sqz_kernels_wasmsimd_winograd2,
-                                   &sqz_kernels_wasmsimd_winograd4};
-      for (int s = 0; rgb && s < 4; s++) {
+      const struct {
+        const sqz_kernels *k;
+        const sqz_conv_policy *p;
+      } sets[] = {{&sqz_kernels_scalar, &sqz_conv_policy_default},
+                  {&sqz_kernels_wasmsimd, &sqz_conv_policy_direct},
+                  {&sqz_kernels_wasmsimd, &sqz_conv_policy_winograd2},
+                  {&sqz_kernels_wasmsimd, &sqz_conv_policy_winograd4},
+                  {&sqz_kernels_wasmsimd, &sqz_conv_policy_all_sparse}};
+      for (int s = 0; rgb && s < 5; s++) {
         float one[1000], two[1000];
-        if (run_network(d, sets[s], 1, rgb, one) && run_network(d, sets[s], 2, rgb, two)) {
-          CHECK(memcmp(one, two, sizeof one) == 0, "%s: %s: logits on 2 threads differ from 1", ppm, sets[s]->name);
+        if (run_network(d, sets[s].k, sets[s].p, 1, rgb, one) && run_network(d, sets[s].k, sets[s].p, 2, rgb, two)) {
+          CHECK(memcmp(one, two, sizeof one) == 0, "%s: %s, %s: logits on 2 threads differ from 1", ppm,
+                sets[s].k->name, sets[s].p->name);
           sets_compared++;
         }
       }
@@ -151,7 +158,7 @@ static void check_model(const char *model) {
   }
   if (dp) closedir(dp);
   CHECK(crops >= (quick ? 2 : 8), "%s: only %d golden crops", model, crops);
-  CHECK(sets_compared >= 8, "%s: only %d kernel-set runs compared on 1 and 2 threads", model, sets_compared);
+  CHECK(sets_compared >= 10, "%s: only %d kernel and path runs compared on 1 and 2 threads", model, sets_compared);
   printf("%s: %d golden crops identical on 1, 2, 3 threads, max |diff| %.3g from the reference\n", model, crops, worst);
   for (int t = 0; t < 3; t++) sqz_model_free(models[t]);
   free(d);

@@ -1,4 +1,4 @@
-/* f32 GEMM, 4x8 tile, portable scalar twin of 4x8-minmax-wasmsimd-splat.c:
+/* f32 GEMM, 4x8 tile, portable scalar twin of 4x8-minmax-wasmsimd-loadsplat.c:
  * the same contract and the same order of operations per output (bias, then
  * acc += a*w for k = 0..kc-1, then max(min), min(max)), so both agree.
  * Rows past mr are simply not computed. */

@@ -3,7 +3,7 @@
  * broadcasts one a value per row straight from memory (v128.load32_splat,
  * a single vbroadcastss under V8 on AVX machines) instead of shuffling it
  * out of a 4-wide load, so the multiplies do not queue behind shuffles.
- * Same contract and packing as the splat variant; scalar twin 4x8-minmax-scalar.c. */
+ * Contract and packing: kernels.h; scalar twin 4x8-minmax-scalar.c. */
 #include <assert.h>
 
 #include "kernels/kernels.h"

@@ -1,7 +1,9 @@
 /* f32 indirect GEMM (convolution through an indirection buffer), 4x8 tile,
- * wasm SIMD128, "splat" variant. Same tile and inner loop as
- * f32-gemm/4x8-minmax-wasmsimd-splat.c, after XNNPACK's f32-igemm
- * 4x8-minmax-wasmsimd-x86-splat (Google, BSD licence); for each of the ks taps
+ * wasm SIMD128, "splat" variant, after XNNPACK's f32-igemm
+ * 4x8-minmax-wasmsimd-x86-splat (Google, BSD licence): 8 accumulators (4 rows
+ * x 2 vectors) seeded from the packed bias; the main loop takes 4 k at a
+ * time, loading 4 floats of each row once and broadcasting each lane by
+ * shuffle; wasm SIMD has no FMA, so mul then add. For each of the ks taps
  * the 4 row pointers are a[t*4 + m]. Rows past mr compute from whatever their
  * (readable) pointers hold and are stored before the real rows they alias. */
 #include <assert.h>
