@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/network.h"
+#include "engine/model.h"
 #include "squeezenet.h"
 
 static double now_ms(void) {

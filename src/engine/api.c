@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "format/format.h"
-#include "engine/network.h"
+#include "engine/model.h"
 #include "preprocess/preprocess.h"
 
 struct sqz_model {

@@ -1,11 +1,12 @@
-/* The network: a model description turned into a plan of kernel calls over
- * memory allocated once at creation (packed weights, activation buffers,
- * indirection buffers). Running allocates nothing. */
+/* The network: a model description turned into a plan of steps over memory
+ * allocated once at creation (packed weights, activations, indirection
+ * buffers), planned by plan.c, each step run by its operator (ops/).
+ * Running allocates nothing. */
 #ifndef SQZ_NETWORK_H
 #define SQZ_NETWORK_H
-#include "format/format.h"
 #include "engine/conv_path.h"
 #include "engine/threadpool.h"
+#include "format/format.h"
 #include "kernels/kernels.h"
 #include "squeezenet.h"
 
@@ -30,23 +31,31 @@ const float *sqz_network_run(sqz_network *net);
 int sqz_network_num_classes(const sqz_network *net);
 size_t sqz_network_memory_bytes(const sqz_network *net);
 
-/* Per-step names and timings for profiling: after sqz_network_run with a
- * clock set, step_ms[i] holds each step's time. */
+/* The feature tap: the last fire module's output, h × w × c floats (NHWC),
+ * the features an embedding or a taught head reads; NULL without fire
+ * modules. No later step writes it, so after sqz_network_run or
+ * sqz_network_run_to_tap it holds this input's features until the input is
+ * filled again. */
+const float *sqz_network_tap(const sqz_network *net, int *h, int *w, int *c);
+/* Runs the steps up to the tap only (no classifier); returns the tap. */
+const float *sqz_network_run_to_tap(sqz_network *net);
+/* The class maps: what the final global average pool reads, h × w ×
+ * num_classes floats (NHWC: class k's map at [(y*w + x)*num_classes + k]),
+ * the logits being their averages. Valid after sqz_network_run until the
+ * input is filled again. */
+const float *sqz_network_class_maps(const sqz_network *net, int *h, int *w);
+
+/* Per-step names, kinds and timings for profiling and tests: after
+ * sqz_network_run with a clock set, step_ms[i] holds each step's time. */
 typedef double (*sqz_clock_fn)(void);
 int sqz_network_num_steps(const sqz_network *net);
 const char *sqz_network_step_name(const sqz_network *net, int step);
+/* A convolution's path (a sqz_conv_path) or a pool's kind (step.h); -1 out of range. */
+int sqz_network_step_kind(const sqz_network *net, int step);
 void sqz_network_set_clock(sqz_network *net, sqz_clock_fn clock, double *step_ms);
 
 /* Runs step i alone (profiling: the caller times each step). Steps must run
  * in order from 0 on a freshly filled input, since buffers are reused. */
 void sqz_network_run_step(sqz_network *net, int step);
-
-/* For the profiler and benchmarks (src/wasm/bench_exports.c, bench/native.c):
- * the model's network, and preprocessing alone into its input. */
-sqz_network *sqz_model_network(sqz_model *model);
-/* The model's thread pool (NULL: one thread), for src/wasm/exports.c to run workers. */
-sqz_pool *sqz_model_pool(sqz_model *model);
-sqz_status sqz_model_prepare(sqz_model *model, const uint8_t *pixels, int width, int height,
-                             sqz_pixel_format format, size_t stride, unsigned flags, sqz_error *err);
 
 #endif

@@ -5,7 +5,7 @@
 #include <emscripten.h>
 #include <unistd.h>
 
-#include "engine/network.h"
+#include "engine/model.h"
 
 EMSCRIPTEN_KEEPALIVE int sqzw_prepare_pixels(sqz_model *m, const uint8_t *pixels, int width, int height,
                                              int format, size_t stride, unsigned flags, sqz_error *err) {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/network.h"
+#include "engine/model.h"
 #include "kernels/kernels.h"
 #include "squeezenet.h"
 #include "tools/report.h"

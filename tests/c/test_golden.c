@@ -12,6 +12,7 @@
 
 #include "format/format.h"
 #include "engine/network.h"
+#include "engine/step.h"
 #include "preprocess/preprocess.h"
 #include "squeezenet.h"
 #include "testutil.h"
@@ -40,6 +41,8 @@ static const variant variants[VARIANTS] = {
     {&sqz_kernels_wasmsimd, &sqz_conv_policy_winograd4}, {&sqz_kernels_wasmsimd, &sqz_conv_policy_all_sparse},
 };
 
+static unsigned kinds_run; /* every step kind (conv path, pool) some network ran */
+
 /* Runs one crop through a network built with the given kernels and policy. */
 static float run_crop(const sqz_model_desc *d, const variant *v, const uint8_t *rgb, int w, int h, const float *ref,
                       const char *what) {
@@ -48,6 +51,7 @@ static float run_crop(const sqz_model_desc *d, const variant *v, const uint8_t *
   const sqz_kernels *k = v->k;
   CHECK(sqz_network_create(d, k, v->policy, &net, &err) == SQZ_OK, "%s: %s", what, err.message);
   if (!net) return INFINITY;
+  for (int i = 0; i < sqz_network_num_steps(net); i++) kinds_run |= 1u << sqz_network_step_kind(net, i);
   CHECK(sqz_preprocess(&d->recipe, rgb, w, h, 3, 0, 1, NULL, sqz_network_input(net), &err) == SQZ_OK,
         "%s: %s", what, err.message);
   const float *logits = sqz_network_run(net);
@@ -129,5 +133,6 @@ static void check_model(const char *model) {
 int main(void) {
   check_model("squeezenet1_1");
   check_model("squeezenet1_0");
+  CHECK(kinds_run == (1u << SQZ_STEP_KINDS) - 1, "some step kinds never ran: ran 0x%x", kinds_run);
   return test_finish("test_golden");
 }

@@ -1,0 +1,92 @@
+/* A convolution with few input channels (the stem: RGB) by im2col: the rows
+ * of kh*kw*cin floats (tap-major, as the weights are packed) of a chunk of
+ * output pixels (an item) written straight into PPMM panels in the thread's
+ * work buffer (each tile of mr rows interleaved, kernels.h), then one PPMM
+ * per tile. */
+#include <string.h>
+
+#include "engine/step.h"
+
+static size_t row_floats(const sqz_step *s) { return (size_t)s->cin * s->conv.kh * s->conv.kw; }
+
+/* Output pixels per chunk: a multiple of mr whose rows fit SQZ_L1_BLOCK_BYTES. */
+static size_t chunk_pixels(const sqz_step *s, const sqz_kernels *k) {
+  size_t chunk = SQZ_L1_BLOCK_BYTES / (row_floats(s) * sizeof(float));
+  chunk -= chunk % k->mr;
+  return chunk < k->mr ? k->mr : chunk;
+}
+
+static sqz_step_needs size(const sqz_step *s, const sqz_kernels *k) {
+  const uint64_t packed = sqz_packed_conv_size((size_t)s->cout, (size_t)s->cin, (size_t)s->conv.kh,
+                                               (size_t)s->conv.kw, k->nr);
+  sqz_step_needs n = {sqz_align(packed * sizeof(float)), (uint64_t)chunk_pixels(s, k) * row_floats(s),
+                      (uint64_t)s->cin};
+  return n;
+}
+
+static void pack(sqz_step *s, const sqz_kernels *k, const float *weights, const float *bias, void *mem,
+                 const float *zero) {
+  sqz_pack_conv_weights((size_t)s->cout, (size_t)s->cin, (size_t)s->conv.kh, (size_t)s->conv.kw, k->nr, weights,
+                        bias, mem);
+  s->conv.packed = mem;
+}
+
+/* Copies n floats into every mr-th float of dst (a row into a PPMM panel). */
+static inline void put_floats(float *dst, const float *src, size_t n, size_t mr) {
+  for (size_t i = 0; i < n; i++) dst[i * mr] = src[i];
+}
+static inline void put_zeros(float *dst, size_t n, size_t mr) {
+  for (size_t i = 0; i < n; i++) dst[i * mr] = 0.0f;
+}
+
+typedef struct job {
+  const sqz_exec *e;
+  const sqz_step *s;
+  size_t chunk;
+} job;
+
+static void item(void *context, size_t i, int thread) {
+  const job *j = context;
+  const sqz_step *s = j->s;
+  const sqz_conv_step *c = &s->conv;
+  const sqz_kernels *k = j->e->k;
+  const size_t cin = (size_t)s->cin, kw = (size_t)c->kw, kc = row_floats(s), chunk = j->chunk;
+  const size_t m_total = (size_t)s->oh * s->ow, mr = k->mr;
+  const size_t m0 = i * chunk, n = sqz_min_size(m_total - m0, chunk);
+  float *work = sqz_exec_work(j->e, thread);
+  for (size_t r = 0; r < n; r++) {
+    float *row = work + (r / mr) * kc * mr + r % mr; /* element j at row[j*mr] */
+    const int oy = (int)((m0 + r) / s->ow), ox = (int)((m0 + r) % s->ow);
+    const int x0 = ox * c->stride - c->pad;
+    for (int ky = 0; ky < c->kh; ky++) {
+      const int y = oy * c->stride - c->pad + ky;
+      float *dst = row + (size_t)ky * kw * cin * mr;
+      if (y < 0 || y >= s->ih) {
+        put_zeros(dst, kw * cin, mr);
+      } else if (x0 >= 0 && x0 + c->kw <= s->iw) {
+        put_floats(dst, s->in + ((size_t)y * s->iw + x0) * cin, kw * cin, mr);
+      } else {
+        for (int kx = 0; kx < c->kw; kx++) {
+          const int x = x0 + kx;
+          const float *src = x < 0 || x >= s->iw ? j->e->zero : s->in + ((size_t)y * s->iw + x) * cin;
+          put_floats(dst + (size_t)kx * cin * mr, src, cin, mr);
+        }
+      }
+    }
+  }
+  for (size_t r = n; r % mr != 0; r++) /* the last tile's missing rows: zeros, computed and dropped */
+    put_zeros(work + (r / mr) * kc * mr + r % mr, kc, mr);
+  for (size_t r = 0; r < n; r += mr) {
+    k->ppmm(sqz_min_size(n - r, mr), (size_t)s->cout, kc, work + r * kc, c->packed,
+            s->out + (m0 + r) * s->out_pixel_stride, s->out_pixel_stride * sizeof(float), k->nr * sizeof(float),
+            &c->params);
+  }
+}
+
+static void run(const sqz_exec *e, const sqz_step *s) {
+  job j = {.e = e, .s = s, .chunk = chunk_pixels(s, e->k)};
+  const size_t m_total = (size_t)s->oh * s->ow;
+  sqz_pool_parallelize(e->pool, item, &j, (m_total + j.chunk - 1) / j.chunk);
+}
+
+const sqz_operator sqz_op_conv_im2col = {size, pack, run};

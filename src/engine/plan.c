@@ -1,0 +1,285 @@
+/* The planner: a model description into steps over one arena.
+ *  1. Walk the layers: each operator's plan function checks its layer and
+ *     adds its steps and tensors (ops/). Nothing is decoded.
+ *  2. Choose each convolution's path (conv_path.c) as if every weight were
+ *     nonzero, size every step (its operator's size step: nothing allocated
+ *     or decoded) and place the tensors by lifetime: that arena is checked
+ *     against the limit before any weights are decoded. Then count the
+ *     nonzeros of the convolutions that may run sparse, choose and size again.
+ *  3. Allocate the one arena, place the tensors and each step's memory, and
+ *     let each operator pack its step from the decoded weights. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/plan.h"
+
+sqz_status sqz_plan_tensor(sqz_planner *p, int h, int w, int c, int *id) {
+  sqz_network *net = p->net;
+  if (net->num_tensors >= SQZ_MAX_TENSORS) return sqz_fail(p->err, SQZ_ERR_MODEL, "model: too many tensors");
+  sqz_tensor *t = &net->tensors[net->num_tensors];
+  memset(t, 0, sizeof *t);
+  t->h = h, t->w = w, t->c = c;
+  t->first = SQZ_KEPT, t->last = -1;
+  *id = net->num_tensors++;
+  return SQZ_OK;
+}
+
+sqz_status sqz_plan_step(sqz_planner *p, sqz_step_kind kind, const char *name, int input, int output,
+                         sqz_step **out) {
+  sqz_network *net = p->net;
+  if (net->num_steps >= SQZ_MAX_STEPS) return sqz_fail(p->err, SQZ_ERR_MODEL, "model: too many steps");
+  const int i = net->num_steps++;
+  sqz_step *s = &net->steps[i];
+  memset(s, 0, sizeof *s);
+  s->kind = kind;
+  snprintf(s->name, sizeof s->name, "%s", name);
+  s->input = input, s->output = output;
+  sqz_tensor *x = &net->tensors[input], *y = &net->tensors[output];
+  if (x->last < i) x->last = i;
+  if (y->first > i) y->first = i;
+  p->conv[i] = NULL;
+  *out = s;
+  return SQZ_OK;
+}
+
+/* The layers in order, each reading the previous one's output. The last
+ * must be the global average pool; the tap, the class maps and the logits
+ * are kept (read after the run). */
+static sqz_status plan_layers(sqz_planner *p, const sqz_model_desc *d) {
+  sqz_network *net = p->net;
+  sqz_error *err = p->err;
+  sqz_status st;
+  int x = -1, y = -1;
+  net->tap = net->tap_step = net->class_maps = net->logits = -1;
+  if ((st = sqz_plan_tensor(p, d->recipe.input_height, d->recipe.input_width, 3, &x))) return st;
+  net->input = x;
+  net->tensors[x].first = 0; /* filled before step 0 */
+  for (int i = 0; i < d->num_layers; i++) {
+    const sqz_layer_desc *l = &d->layers[i];
+    char name[32];
+    if (net->logits >= 0) return sqz_fail(err, SQZ_ERR_MODEL, "model: layer %d follows the global average pool", i);
+    switch (l->op) {
+      case SQZ_OP_CONV:
+        snprintf(name, sizeof name, "conv%d", i);
+        st = sqz_plan_conv(p, &l->conv, name, x, -1, 0, &y);
+        break;
+      case SQZ_OP_FIRE:
+        st = sqz_plan_fire(p, l, i, x, &y);
+        net->tap = y, net->tap_step = net->num_steps - 1;
+        break;
+      case SQZ_OP_MAXPOOL:
+        st = sqz_plan_maxpool(p, l, i, x, &y);
+        break;
+      case SQZ_OP_GAP:
+        st = sqz_plan_gavgpool(p, i, x, &y);
+        net->class_maps = x, net->logits = y;
+        break;
+      default:
+        return sqz_fail(err, SQZ_ERR_MODEL, "model: layer %d: unknown operation %d", i, (int)l->op);
+    }
+    if (st) return st;
+    x = y;
+  }
+  if (net->logits < 0) return sqz_fail(err, SQZ_ERR_MODEL, "model: the network does not end in a global average pool");
+  const int classes = net->tensors[net->logits].c;
+  if ((uint32_t)classes != d->num_labels)
+    return sqz_fail(err, SQZ_ERR_MODEL, "model: the network outputs %d classes but there are %u labels", classes,
+                    d->num_labels);
+  net->num_classes = classes;
+  net->tensors[net->logits].last = net->tensors[net->class_maps].last = SQZ_KEPT;
+  if (net->tap >= 0) net->tensors[net->tap].last = SQZ_KEPT;
+  return SQZ_OK;
+}
+
+static uint64_t tensor_bytes(const sqz_tensor *t) { return sqz_align((uint64_t)t->h * t->w * t->c * sizeof(float)); }
+
+/* Two tensors need memory of their own if both live at some step, or if
+ * one is kept and the other is the input (the next input is written while
+ * the last run's kept tensors may still be read). */
+static int coexist(const sqz_network *net, int a, int b) {
+  const sqz_tensor *x = &net->tensors[a], *y = &net->tensors[b];
+  const int x_last = x->last < x->first ? x->first : x->last, y_last = y->last < y->first ? y->first : y->last;
+  if ((a == net->input && y->last == SQZ_KEPT) || (b == net->input && x->last == SQZ_KEPT)) return 1;
+  return x->first <= y_last && y->first <= x_last;
+}
+
+/* Places the tensors in the activations, largest first, each at the lowest
+ * offset where it overlaps no tensor already placed that it coexists with
+ * (the greedy-by-size plan of TFLite's arena planner); returns their bytes. */
+static uint64_t place_tensors(sqz_network *net) {
+  int order[SQZ_MAX_TENSORS];
+  const int n = net->num_tensors;
+  for (int i = 0; i < n; i++) {
+    int j = i;
+    for (; j > 0 && tensor_bytes(&net->tensors[order[j - 1]]) < tensor_bytes(&net->tensors[i]); j--)
+      order[j] = order[j - 1];
+    order[j] = i;
+  }
+  uint64_t total = 0;
+  for (int a = 0; a < n; a++) {
+    sqz_tensor *t = &net->tensors[order[a]];
+    const uint64_t bytes = tensor_bytes(t);
+    uint64_t offset = 0;
+    for (int moved = 1; moved;) { /* past every placed tensor it would overlap, until none */
+      moved = 0;
+      for (int b = 0; b < a; b++) {
+        const sqz_tensor *u = &net->tensors[order[b]];
+        const uint64_t end = u->offset + tensor_bytes(u);
+        if (offset < end && u->offset < offset + bytes && coexist(net, order[a], order[b])) offset = end, moved = 1;
+      }
+    }
+    t->offset = offset;
+    if (offset + bytes > total) total = offset + bytes;
+  }
+  return total;
+}
+
+static sqz_conv_shape shape_of(const sqz_step *s) {
+  const sqz_conv_shape shape = {s->ih,          s->iw,          s->cin,           s->oh,        s->ow,
+                                s->cout,        s->conv.kh,     s->conv.kw,       s->conv.stride, s->conv.pad};
+  return shape;
+}
+
+static uint64_t weight_count(const sqz_step *s) { return (uint64_t)s->cout * s->cin * s->conv.kh * s->conv.kw; }
+
+static void choose_paths(sqz_planner *p) {
+  sqz_network *net = p->net;
+  for (int i = 0; i < net->num_steps; i++) {
+    sqz_step *s = &net->steps[i];
+    if (!p->conv[i]) continue;
+    const sqz_conv_shape shape = shape_of(s);
+    s->kind = (sqz_step_kind)sqz_conv_choose_path(&shape, s->conv.nonzeros, net->exec.k, p->policy);
+  }
+}
+
+/* The arena: each step's memory, the activations, zeros for padding, thread
+ * 0's work and, when the activations cannot hold it, a scratch to decode
+ * weights into. */
+typedef struct arena {
+  uint64_t steps, activations, zero_floats, work_floats, scratch, total;
+} arena;
+
+static sqz_status size_arena(sqz_planner *p, arena *a) {
+  sqz_network *net = p->net;
+  memset(a, 0, sizeof *a);
+  uint64_t scratch_floats = 0;
+  for (int i = 0; i < net->num_steps; i++) {
+    const sqz_step *s = &net->steps[i];
+    const sqz_step_needs n = sqz_step_ops[s->kind]->size(s, net->exec.k);
+    a->steps += sqz_align(n.arena_bytes);
+    if (n.work_floats > a->work_floats) a->work_floats = n.work_floats;
+    if (n.zero_floats > a->zero_floats) a->zero_floats = n.zero_floats;
+    if (p->conv[i] && weight_count(s) > scratch_floats) scratch_floats = weight_count(s);
+  }
+  a->activations = place_tensors(net);
+  /* Weights are decoded into the activations (idle while loading) when they
+   * fit there, so the largest tensor needs no scratch of its own. */
+  a->scratch = scratch_floats * sizeof(float) <= a->activations ? 0 : sqz_align(scratch_floats * sizeof(float));
+  a->total = a->steps + a->activations + sqz_align(a->zero_floats * sizeof(float)) +
+             sqz_align(a->work_floats * sizeof(float)) + a->scratch + SQZ_ALIGN;
+  if (a->total > SQZ_MAX_ARENA_BYTES || a->total > SIZE_MAX)
+    return sqz_fail(p->err, SQZ_ERR_LIMIT, "model: the network needs %llu MB of memory (limit %u MB)",
+                    (unsigned long long)(a->total >> 20), (unsigned)(SQZ_MAX_ARENA_BYTES >> 20));
+  return SQZ_OK;
+}
+
+/* Decodes a convolution's weights (count floats) and, unless bias is NULL, its cout biases. */
+static sqz_status decode_conv(const sqz_conv_desc *c, const char *name, float *weights, uint64_t count, float *bias,
+                              sqz_error *err) {
+  char what[48];
+  snprintf(what, sizeof what, "%s weights", name);
+  sqz_status st = sqz_tensor_decode(&c->weights, weights, (size_t)count, what, err);
+  if (st || !bias) return st;
+  snprintf(what, sizeof what, "%s bias", name);
+  return sqz_tensor_decode(&c->bias, bias, (size_t)c->cout, what, err);
+}
+
+/* Counts the nonzero weights of each convolution that may run by spmm.
+ * Only decoding tells them, so these weights are decoded here once more than
+ * for packing, into a scratch as large as the largest of them (which the
+ * dense sizing has already bounded). */
+static sqz_status count_nonzeros(sqz_planner *p, int *counted) {
+  sqz_network *net = p->net;
+  uint64_t largest = 0;
+  *counted = 0;
+  for (int i = 0; i < net->num_steps; i++) {
+    if (!p->conv[i]) continue;
+    const sqz_conv_shape shape = shape_of(&net->steps[i]);
+    if (sqz_conv_may_be_sparse(&shape, net->exec.k, p->policy) && weight_count(&net->steps[i]) > largest)
+      largest = weight_count(&net->steps[i]);
+  }
+  if (!largest) return SQZ_OK;
+  float *w = malloc((size_t)largest * sizeof(float));
+  if (!w) return sqz_fail(p->err, SQZ_ERR_MEMORY, "out of memory decoding weights (%llu floats)", (unsigned long long)largest);
+  sqz_status st = SQZ_OK;
+  for (int i = 0; i < net->num_steps && !st; i++) {
+    sqz_step *s = &net->steps[i];
+    if (!p->conv[i]) continue;
+    const sqz_conv_shape shape = shape_of(s);
+    if (!sqz_conv_may_be_sparse(&shape, net->exec.k, p->policy)) continue;
+    st = decode_conv(p->conv[i], s->name, w, weight_count(s), NULL, p->err);
+    if (!st) s->conv.nonzeros = sqz_count_nonzeros(w, (size_t)weight_count(s));
+  }
+  free(w);
+  *counted = 1;
+  return st;
+}
+
+/* Allocates the arena, places tensors and steps, and packs every step. */
+static sqz_status build(sqz_planner *p, const arena *a) {
+  sqz_network *net = p->net;
+  const sqz_kernels *k = net->exec.k;
+  net->memory = malloc((size_t)a->total);
+  if (!net->memory)
+    return sqz_fail(p->err, SQZ_ERR_MEMORY, "out of memory: the network needs %llu bytes",
+                    (unsigned long long)a->total);
+  net->memory_bytes = (size_t)a->total;
+  uint8_t *steps = (uint8_t *)(((uintptr_t)net->memory + SQZ_ALIGN - 1) & ~(uintptr_t)(SQZ_ALIGN - 1));
+  uint8_t *activations = steps + a->steps;
+  float *zero = (float *)(activations + a->activations);
+  float *work = (float *)((uint8_t *)zero + sqz_align(a->zero_floats * sizeof(float)));
+  float *scratch = a->scratch ? (float *)((uint8_t *)work + sqz_align(a->work_floats * sizeof(float)))
+                              : (float *)activations;
+  memset(zero, 0, (size_t)a->zero_floats * sizeof(float));
+  net->exec.zero = zero;
+  net->exec.work = a->work_floats ? work : NULL;
+  net->exec.work_floats = (size_t)a->work_floats;
+  for (int i = 0; i < net->num_tensors; i++) net->tensors[i].data = (float *)(activations + net->tensors[i].offset);
+  for (int i = 0; i < net->num_steps; i++) {
+    sqz_step *s = &net->steps[i];
+    const sqz_tensor *y = &net->tensors[s->output];
+    s->in = net->tensors[s->input].data;
+    s->out = y->data + s->out_channel;
+    s->out_pixel_stride = (size_t)y->c;
+    const sqz_operator *op = sqz_step_ops[s->kind];
+    void *mem = steps;
+    steps += sqz_align(op->size(s, k).arena_bytes);
+    if (p->conv[i]) {
+      float bias[SQZ_MAX_CHANNELS];
+      sqz_status st = decode_conv(p->conv[i], s->name, scratch, weight_count(s), bias, p->err);
+      if (st) return st;
+      op->pack(s, k, scratch, bias, mem, zero);
+    } else if (op->pack) {
+      op->pack(s, k, NULL, NULL, mem, zero);
+    }
+  }
+  return SQZ_OK;
+}
+
+sqz_status sqz_plan_network(sqz_network *net, const sqz_model_desc *desc, const sqz_conv_policy *policy,
+                            sqz_error *err) {
+  sqz_planner p = {.net = net, .policy = policy, .err = err};
+  arena a;
+  int counted = 0;
+  sqz_status st = plan_layers(&p, desc);
+  if (!st) choose_paths(&p), st = size_arena(&p, &a);
+  if (!st) st = count_nonzeros(&p, &counted);
+  if (!st && counted) choose_paths(&p), st = size_arena(&p, &a);
+  if (!st) st = build(&p, &a);
+  if (st) {
+    free(net->memory);
+    net->memory = NULL;
+  }
+  return st;
+}

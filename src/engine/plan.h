@@ -1,0 +1,65 @@
+/* The network's insides: the tensors and steps the planner (plan.c) builds
+ * from a model description over one arena, and network.c runs. Operators'
+ * plan functions (ops/) add their steps and tensors through a planner. */
+#ifndef SQZ_PLAN_H
+#define SQZ_PLAN_H
+#include "engine/network.h"
+#include "engine/step.h"
+#include "format/format.h"
+
+#define SQZ_MAX_STEPS (SQZ_MAX_LAYERS * 3)       /* a fire module is three */
+#define SQZ_MAX_TENSORS (SQZ_MAX_LAYERS * 2 + 1) /* a fire module writes two; the input */
+#define SQZ_KEPT INT32_MAX                       /* a tensor's last use: read after the run */
+
+/* Activations, NHWC float32: h × w pixels of c floats. */
+typedef struct sqz_tensor {
+  int h, w, c;
+  int first, last; /* the steps that write it first and read it last: it lives in between */
+  uint64_t offset; /* in the activations, where the planner places it */
+  float *data;
+} sqz_tensor;
+
+struct sqz_network {
+  sqz_exec exec;
+  int num_steps, num_tensors;
+  sqz_step steps[SQZ_MAX_STEPS];
+  sqz_tensor tensors[SQZ_MAX_TENSORS];
+  int input, logits; /* tensors */
+  int class_maps;    /* what the final global average pool reads */
+  int tap, tap_step; /* the last fire module's output and its last step; -1 without fire modules */
+  int num_classes;
+  void *memory; /* one allocation holds everything but the extra threads' work */
+  size_t memory_bytes;
+  sqz_clock_fn clock;
+  double *step_ms;
+};
+
+/* Builds net's steps for desc and its arena: shapes checked, paths chosen,
+ * weights decoded and packed. On failure net holds no memory. */
+sqz_status sqz_plan_network(sqz_network *net, const sqz_model_desc *desc, const sqz_conv_policy *policy,
+                            sqz_error *err);
+
+typedef struct sqz_planner {
+  sqz_network *net;
+  const sqz_conv_policy *policy;
+  const sqz_conv_desc *conv[SQZ_MAX_STEPS]; /* each convolution step's layer in the model (weights); else NULL */
+  sqz_error *err;
+} sqz_planner;
+
+/* A new tensor of h × w × c (its id in *id). */
+sqz_status sqz_plan_tensor(sqz_planner *p, int h, int w, int c, int *id);
+/* A new step reading tensor `input` and writing into `output` (its kind
+ * and shapes for the caller to fill). */
+sqz_status sqz_plan_step(sqz_planner *p, sqz_step_kind kind, const char *name, int input, int output, sqz_step **out);
+
+/* Operators' plan functions: each checks its layer, works out its output
+ * and adds its steps; *output is the tensor it writes. */
+/* A convolution of `input` into a new tensor (output < 0) or into channels
+ * [out_channel, out_channel + cout) of tensor `output` (ops/conv.c). */
+sqz_status sqz_plan_conv(sqz_planner *p, const sqz_conv_desc *c, const char *name, int input, int output,
+                         int out_channel, int *written);
+sqz_status sqz_plan_fire(sqz_planner *p, const sqz_layer_desc *l, int index, int input, int *output);
+sqz_status sqz_plan_maxpool(sqz_planner *p, const sqz_layer_desc *l, int index, int input, int *output);
+sqz_status sqz_plan_gavgpool(sqz_planner *p, int index, int input, int *output);
+
+#endif
