@@ -23,7 +23,7 @@ cc=${SQZ_FUZZ_CC:-clang-14}
 flags=(-g -O1 -std=c11 -msse4.1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -fsanitize-ignorelist=fuzz/ubsan-ignorelist.txt
        -Isrc/include -Isrc -Ifuzz -isystem /usr/include/stb)
-lib=(src/common/*.c src/format/*.c src/learn/*.c src/engine/*.c src/kernels/*.c src/kernels/*/*.c src/preprocess/*.c fuzz/targets.c)
+lib=(src/common/*.c src/format/*.c src/learn/*.c src/engine/*.c src/engine/ops/*.c src/kernels/*.c src/kernels/*/*.c src/preprocess/*.c fuzz/targets.c)
 
 if [ "${1:-}" = "--seeds" ]; then
   "$cc" -g -O1 -std=c11 -msse4.1 -Isrc/include -Isrc -Ifuzz -isystem /usr/include/stb \
