@@ -3,8 +3,6 @@
  * output pixels (an item) written straight into PPMM panels in the thread's
  * work buffer (each tile of mr rows interleaved, kernels.h), then one PPMM
  * per tile. */
-#include <string.h>
-
 #include "engine/step.h"
 
 static size_t row_floats(const sqz_step *s) { return (size_t)s->cin * s->conv.kh * s->conv.kw; }
