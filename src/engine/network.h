@@ -33,16 +33,16 @@ size_t sqz_network_memory_bytes(const sqz_network *net);
 
 /* The feature tap: the last fire module's output, h × w × c floats (NHWC),
  * the features an embedding or a taught head reads; NULL without fire
- * modules. No later step writes it, so after sqz_network_run or
- * sqz_network_run_to_tap it holds this input's features until the input is
- * filled again. */
+ * modules. No later step writes it and it shares no memory with the input,
+ * so after sqz_network_run or sqz_network_run_to_tap it holds that input's
+ * features until the next run. */
 const float *sqz_network_tap(const sqz_network *net, int *h, int *w, int *c);
 /* Runs the steps up to the tap only (no classifier); returns the tap. */
 const float *sqz_network_run_to_tap(sqz_network *net);
 /* The class maps: what the final global average pool reads, h × w ×
  * num_classes floats (NHWC: class k's map at [(y*w + x)*num_classes + k]),
- * the logits being their averages. Valid after sqz_network_run until the
- * input is filled again. */
+ * the logits being their averages. Valid after sqz_network_run (not after
+ * sqz_network_run_to_tap) until the next run. */
 const float *sqz_network_class_maps(const sqz_network *net, int *h, int *w);
 
 /* Per-step names, kinds and timings for profiling and tests: after

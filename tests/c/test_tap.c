@@ -1,7 +1,9 @@
 /* The feature tap, the class maps and taught heads, on both shipped models
  * and golden crops of ../shared:
  * - the tap (the last fire module's output) after a full run is what
- *   sqz_network_run_to_tap gives (no later step writes it), the same bits on
+ *   sqz_network_run_to_tap gives (no later step writes it), and so are the
+ *   tap, class maps and logits once the next input is filled (also on a tiny
+ *   model whose input is its largest tensor); the same bits on
  *   1, 2 and 3 threads, and the same bits as the last fire output of the
  *   model cut after that fire (rewritten with format/writer.h) plus a global
  *   average pool, whose logits are the tap's averages computed here in double;
@@ -74,7 +76,8 @@ static int run(const sqz_model_desc *d, const variant *v, int threads, const uin
   CHECK(sqz_preprocess(&d->recipe, rgb, w, h, 3, 0, 1, NULL, sqz_network_input(net), &err) == SQZ_OK, "%s: %s",
         what, err.message);
   o->classes = sqz_network_num_classes(net);
-  o->logits = copy_floats(sqz_network_run(net), (size_t)o->classes);
+  const float *logits = sqz_network_run(net);
+  o->logits = copy_floats(logits, (size_t)o->classes);
   if (tap) {
     o->tap = copy_floats(tap, (size_t)o->th * o->tw * o->tc);
     CHECK(memcmp(early, o->tap, (size_t)o->th * o->tw * o->tc * sizeof(float)) == 0,
@@ -82,6 +85,13 @@ static int run(const sqz_model_desc *d, const variant *v, int threads, const uin
   }
   const float *maps = sqz_network_class_maps(net, &o->mh, &o->mw);
   o->maps = copy_floats(maps, (size_t)o->mh * o->mw * o->classes);
+  /* filling the next input leaves the tap, class maps and logits as they are */
+  CHECK(sqz_preprocess(&d->recipe, rgb, w, h, 3, 0, 1, NULL, sqz_network_input(net), &err) == SQZ_OK, "%s: %s",
+        what, err.message);
+  CHECK((!tap || memcmp(tap, o->tap, (size_t)o->th * o->tw * o->tc * sizeof(float)) == 0) &&
+            memcmp(maps, o->maps, (size_t)o->mh * o->mw * o->classes * sizeof(float)) == 0 &&
+            memcmp(logits, o->logits, (size_t)o->classes * sizeof(float)) == 0,
+        "%s (%s, %s): filling the input changed the tap, class maps or logits", what, v->k->name, v->policy->name);
   o->head_kind = -1;
   for (int i = 0; i < sqz_network_num_steps(net); i++)
     if (sqz_network_step_kind(net, i) < SQZ_CONV_PATHS) o->head_kind = sqz_network_step_kind(net, i);
@@ -304,8 +314,60 @@ static void check_model(const char *model) {
   free(cut), free(cut_bytes), free(d), free(bytes);
 }
 
+/* A tiny model whose input is its largest tensor and whose tap (the fire
+ * output) the final pool reads: conv 3x3/2 (4) → fire(2, 3, 3) → pool. A
+ * planner that let kept tensors share the input's memory would put the tap
+ * where the next input goes. */
+static void check_tiny(void) {
+  static const sqz_recipe recipe = {29, 29, 0, SQZ_RESIZE_SHORTER, 32, 1.0f / 255, {0.5f, 0.4f, 0.3f}, {0.2f, 0.25f, 0.3f}};
+  const int couts[4] = {4, 2, 3, 3}, cins[4] = {3, 4, 2, 2}, ks[4] = {3, 1, 1, 3};
+  const char *labels[6] = {"a", "b", "c", "d", "e", "f"};
+  sqz_writer w;
+  sqz_writer_init(&w);
+  sqz_write_header(&w);
+  sqz_write_meta(&w, "tiny", &recipe);
+  sqz_write_labels(&w, labels, 6);
+  sqz_write_section_begin(&w, "GRPH");
+  sqz_write_u32(&w, 3);
+  for (int i = 0; i < 4; i++) {
+    if (i == 0) {
+      sqz_write_op(&w, SQZ_OP_CONV);
+      sqz_write_u16(&w, 4), sqz_write_u8(&w, 3), sqz_write_u8(&w, 3), sqz_write_u8(&w, 2), sqz_write_u8(&w, 0);
+      sqz_write_u8(&w, 1), sqz_write_u8(&w, 0);
+    } else if (i == 1) {
+      sqz_write_op(&w, SQZ_OP_FIRE);
+      sqz_write_u16(&w, 2), sqz_write_u16(&w, 3), sqz_write_u16(&w, 3), sqz_write_u16(&w, 0);
+    }
+    const int n = couts[i] * cins[i] * ks[i] * ks[i];
+    float wt[108], bias[4];
+    for (int j = 0; j < n; j++) wt[j] = test_randf(-1, 1);
+    for (int j = 0; j < couts[i]; j++) bias[j] = test_randf(-0.5f, 0.5f);
+    sqz_write_tensor(&w, SQZ_ENC_F32, wt, (uint32_t)n);
+    sqz_write_tensor(&w, SQZ_ENC_F32, bias, (uint32_t)couts[i]);
+  }
+  sqz_write_op(&w, SQZ_OP_GAP);
+  sqz_write_section_end(&w);
+  sqz_error err = {0, ""};
+  CHECK(sqz_writer_finish(&w, &err) == SQZ_OK, "tiny model: %s", err.message);
+  sqz_model_desc *d = malloc(sizeof *d);
+  uint8_t rgb[29 * 29 * 3];
+  for (size_t i = 0; i < sizeof rgb; i++) rgb[i] = (uint8_t)test_rand();
+  outputs o;
+  if (parse(w.data, w.size, d, "tiny model") && run(d, &variants[0], 1, rgb, &o, "tiny model")) {
+    double mean[6], mag[6], worst = 0;
+    averages(o.tap, o.th * o.tw, o.tc, mean, mag);
+    for (int k = 0; k < 6; k++) worst = fmax(worst, fabs(o.logits[k] - mean[k]) / (mag[k] + 1e-6));
+    CHECK(o.th == 14 && o.tc == 6 && o.mh == 14 && worst < 1e-5, "tiny model: tap %dx%dx%d, class maps %dx%d, error %g",
+          o.th, o.tw, o.tc, o.mh, o.mw, worst);
+    outputs_free(&o);
+  }
+  free(d);
+  sqz_writer_free(&w);
+}
+
 int main(void) {
   quick = getenv("SQZ_TEST_QUICK") != NULL;
+  check_tiny();
   check_model("squeezenet1_1");
   check_model("squeezenet1_0");
   CHECK(heads_checked == (quick ? 1 : 2) * 4 * VARIANTS, "%d taught heads checked", heads_checked);
