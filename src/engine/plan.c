@@ -167,7 +167,7 @@ static sqz_status size_arena(sqz_planner *p, arena *a) {
   for (int i = 0; i < net->num_steps; i++) {
     const sqz_step *s = &net->steps[i];
     const sqz_step_needs n = sqz_step_ops[s->kind]->size(s, net->exec.k);
-    a->steps += sqz_align(n.arena_bytes);
+    a->steps += p->step_bytes[i] = sqz_align(n.arena_bytes);
     if (n.work_floats > a->work_floats) a->work_floats = n.work_floats;
     if (n.zero_floats > a->zero_floats) a->zero_floats = n.zero_floats;
     if (p->conv[i] && weight_count(s) > scratch_floats) scratch_floats = weight_count(s);
@@ -184,7 +184,11 @@ static sqz_status size_arena(sqz_planner *p, arena *a) {
   return SQZ_OK;
 }
 
-/* Decodes a convolution's weights (count floats) and, unless bias is NULL, its cout biases. */
+/* Decodes a convolution's weights (count floats) and, unless bias is NULL,
+ * its cout biases. Not inlined: two callers, and the .wasm's size counts. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static sqz_status decode_conv(const sqz_conv_desc *c, const char *name, float *weights, uint64_t count, float *bias,
                               sqz_error *err) {
   char what[48];
@@ -254,7 +258,7 @@ static sqz_status build(sqz_planner *p, const arena *a) {
     s->out_pixel_stride = (size_t)y->c;
     const sqz_operator *op = sqz_step_ops[s->kind];
     void *mem = steps;
-    steps += sqz_align(op->size(s, k).arena_bytes);
+    steps += p->step_bytes[i];
     if (p->conv[i]) {
       float bias[SQZ_MAX_CHANNELS];
       sqz_status st = decode_conv(p->conv[i], s->name, scratch, weight_count(s), bias, p->err);

@@ -43,6 +43,7 @@ typedef struct sqz_planner {
   sqz_network *net;
   const sqz_conv_policy *policy;
   const sqz_conv_desc *conv[SQZ_MAX_STEPS]; /* each convolution step's layer in the model (weights); else NULL */
+  uint64_t step_bytes[SQZ_MAX_STEPS];       /* each step's own memory, as its size step says */
   sqz_error *err;
 } sqz_planner;
 

@@ -26,8 +26,7 @@ sqz_status sqz_plan_conv(sqz_planner *p, const sqz_conv_desc *c, const char *nam
   if (output < 0 && (st = sqz_plan_tensor(p, oh, ow, c->cout, &output))) return st;
   const sqz_tensor *y = &p->net->tensors[output];
   if (y->h != oh || y->w != ow || out_channel + c->cout > y->c)
-    return sqz_fail(err, SQZ_ERR_MODEL, "model: %s: its %dx%dx%d output does not fit channels %d.. of %dx%dx%d", name,
-                    oh, ow, c->cout, out_channel, y->h, y->w, y->c);
+    return sqz_fail(err, SQZ_ERR_MODEL, "model: %s: its output does not fit its tensor", name);
   sqz_step *s;
   if ((st = sqz_plan_step(p, SQZ_CONV_IGEMM, name, input, output, &s))) return st;
   p->conv[s - p->net->steps] = c;
