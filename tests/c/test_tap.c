@@ -231,12 +231,10 @@ static void check_heads(const sqz_model_desc *d, int last_fire, const uint8_t *r
 }
 
 static void check_model(const char *model) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s.sqz", test_models_dir(), model);
   size_t size;
-  uint8_t *bytes = test_read_file(path, &size);
+  uint8_t *bytes = test_read_model(model, &size);
   sqz_model_desc *d = malloc(sizeof *d);
-  if (!parse(bytes, size, d, path)) {
+  if (!bytes || !parse(bytes, size, d, model)) {
     free(d), free(bytes);
     return;
   }
