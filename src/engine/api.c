@@ -134,6 +134,8 @@ sqz_model_info sqz_model_get_info(const sqz_model *m) {
   info.file_bytes = m->file_bytes;
   info.memory_bytes = m->memory_bytes;
   info.threads = sqz_pool_threads(m->pool);
+  int channels = 0;
+  if (sqz_network_tap(m->net, NULL, NULL, &channels)) info.embedding_size = channels;
   return info;
 }
 
@@ -180,13 +182,35 @@ static void run(sqz_model *m) {
 
 static const unsigned known_flags = SQZ_INPUT_RAW | SQZ_IGNORE_ORIENTATION;
 
+/* Checks flags against `known`, then preprocesses pixels into the network input. */
+static sqz_status prepare_pixels(sqz_model *m, const uint8_t *pixels, int width, int height,
+                                 sqz_pixel_format format, size_t stride, unsigned flags,
+                                 unsigned known, sqz_error *err) {
+  if (!m) return sqz_fail(err, SQZ_ERR_ARGUMENT, "no model");
+  m->has_result = 0; /* a failed call leaves no result to mistake for its own */
+  if (flags & ~known) return sqz_fail(err, SQZ_ERR_ARGUMENT, "unknown flags 0x%x", flags);
+  return prepare_oriented(m, pixels, width, height, format, stride, 1, flags, err);
+}
+
+/* The same for an encoded image, decoded and turned upright unless told not to. */
+static sqz_status prepare_image(sqz_model *m, const void *bytes, size_t size, unsigned flags,
+                                unsigned known, sqz_error *err) {
+  if (!m) return sqz_fail(err, SQZ_ERR_ARGUMENT, "no model");
+  m->has_result = 0;
+  if (flags & ~known) return sqz_fail(err, SQZ_ERR_ARGUMENT, "unknown flags 0x%x", flags);
+  sqz_picture pic;
+  sqz_status st = sqz_decode_picture(bytes, size, !(flags & SQZ_IGNORE_ORIENTATION), &pic, err);
+  if (st) return st;
+  st = prepare_oriented(m, pic.pixels, pic.stored_width, pic.stored_height,
+                        (sqz_pixel_format)pic.channels, 0, pic.orientation, flags, err);
+  sqz_picture_free(&pic);
+  return st;
+}
+
 sqz_status sqz_classify_pixels(sqz_model *m, const uint8_t *pixels, int width, int height,
                                sqz_pixel_format format, size_t stride, unsigned flags,
                                sqz_error *err) {
-  if (!m) return sqz_fail(err, SQZ_ERR_ARGUMENT, "no model");
-  m->has_result = 0; /* a failed call leaves no result to mistake for its own */
-  if (flags & ~known_flags) return sqz_fail(err, SQZ_ERR_ARGUMENT, "unknown flags 0x%x", flags);
-  sqz_status st = prepare_oriented(m, pixels, width, height, format, stride, 1, flags, err);
+  sqz_status st = prepare_pixels(m, pixels, width, height, format, stride, flags, known_flags, err);
   if (st) return st;
   run(m);
   return SQZ_OK;
@@ -194,17 +218,55 @@ sqz_status sqz_classify_pixels(sqz_model *m, const uint8_t *pixels, int width, i
 
 sqz_status sqz_classify_image(sqz_model *m, const void *bytes, size_t size, unsigned flags,
                               sqz_error *err) {
-  if (!m) return sqz_fail(err, SQZ_ERR_ARGUMENT, "no model");
-  m->has_result = 0;
-  if (flags & ~known_flags) return sqz_fail(err, SQZ_ERR_ARGUMENT, "unknown flags 0x%x", flags);
-  sqz_picture pic;
-  sqz_status st = sqz_decode_picture(bytes, size, !(flags & SQZ_IGNORE_ORIENTATION), &pic, err);
-  if (st) return st;
-  st = prepare_oriented(m, pic.pixels, pic.stored_width, pic.stored_height,
-                        (sqz_pixel_format)pic.channels, 0, pic.orientation, flags, err);
-  sqz_picture_free(&pic);
+  sqz_status st = prepare_image(m, bytes, size, flags, known_flags, err);
   if (st) return st;
   run(m);
+  return SQZ_OK;
+}
+
+/* What an embedding needs, checked before any work: a tap and room for it. */
+static sqz_status check_embed(sqz_model *m, const float *out, int cap, sqz_error *err) {
+  if (!m) return sqz_fail(err, SQZ_ERR_ARGUMENT, "no model");
+  m->has_result = 0;
+  const int size = sqz_model_get_info(m).embedding_size;
+  if (size == 0)
+    return sqz_fail(err, SQZ_ERR_MODEL, "model: no fire module to take an embedding from");
+  if (!out || cap < size)
+    return sqz_fail(err, SQZ_ERR_ARGUMENT, "embedding: room for %d floats given, %d needed",
+                    out ? cap : 0, size);
+  return SQZ_OK;
+}
+
+/* Runs to the tap and pools it into out, scaled to unit length if asked (the
+ * norm in double, summed in index order). */
+static void embed(sqz_model *m, unsigned flags, float *out) {
+  const int n = sqz_network_embed(m->net, out);
+  if (!(flags & SQZ_UNIT_LENGTH)) return;
+  double sum = 0;
+  for (int i = 0; i < n; i++) sum += (double)out[i] * out[i];
+  if (sum == 0) return;
+  const double inv = 1.0 / sqrt(sum);
+  for (int i = 0; i < n; i++) out[i] = (float)(out[i] * inv);
+}
+
+sqz_status sqz_embed_pixels(sqz_model *m, const uint8_t *pixels, int width, int height,
+                            sqz_pixel_format format, size_t stride, unsigned flags, float *out,
+                            int cap, sqz_error *err) {
+  sqz_status st = check_embed(m, out, cap, err);
+  if (st == SQZ_OK)
+    st = prepare_pixels(m, pixels, width, height, format, stride, flags,
+                        known_flags | SQZ_UNIT_LENGTH, err);
+  if (st) return st;
+  embed(m, flags, out);
+  return SQZ_OK;
+}
+
+sqz_status sqz_embed_image(sqz_model *m, const void *bytes, size_t size, unsigned flags,
+                           float *out, int cap, sqz_error *err) {
+  sqz_status st = check_embed(m, out, cap, err);
+  if (st == SQZ_OK) st = prepare_image(m, bytes, size, flags, known_flags | SQZ_UNIT_LENGTH, err);
+  if (st) return st;
+  embed(m, flags, out);
   return SQZ_OK;
 }
 

@@ -112,6 +112,13 @@ const float *sqz_network_run_to_tap(sqz_network *net) {
   return net->tensors[net->tap].data;
 }
 
+int sqz_network_embed(sqz_network *net, float *out) {
+  if (net->tap < 0) return 0;
+  const sqz_tensor *t = &net->tensors[net->tap];
+  net->exec.k->gavgpool((size_t)t->h * t->w, (size_t)t->c, sqz_network_run_to_tap(net), out);
+  return t->c;
+}
+
 const float *sqz_network_class_maps(const sqz_network *net, int *h, int *w) {
   const sqz_tensor *t = &net->tensors[net->class_maps];
   if (h) *h = t->h;

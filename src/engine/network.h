@@ -39,6 +39,10 @@ size_t sqz_network_memory_bytes(const sqz_network *net);
 const float *sqz_network_tap(const sqz_network *net, int *h, int *w, int *c);
 /* Runs the steps up to the tap only (no classifier); returns the tap. */
 const float *sqz_network_run_to_tap(sqz_network *net);
+/* Runs to the tap and writes its global average, c floats (the embedding),
+ * by the gavgpool kernel on the calling thread: one fixed order of sums, so
+ * the same bits on any thread count. Returns c, or 0 without a tap. */
+int sqz_network_embed(sqz_network *net, float *out);
 /* The class maps: what the final global average pool reads, h × w ×
  * num_classes floats (NHWC: class k's map at [(y*w + x)*num_classes + k]),
  * the logits being their averages. Valid after sqz_network_run (not after

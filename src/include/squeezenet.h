@@ -52,6 +52,9 @@ typedef struct sqz_model_info {
   size_t file_bytes;       /* size of the .sqz it was loaded from */
   size_t memory_bytes;     /* everything the model allocated */
   int threads;             /* threads each classification runs on */
+  int embedding_size;      /* floats sqz_embed_* writes: the channels of the
+                              last fire module (512 for both shipped networks);
+                              0 if the network has none */
 } sqz_model_info;
 
 /* Options for sqz_model_load_with_options; zero-initialise for defaults. */
@@ -82,6 +85,8 @@ typedef enum sqz_pixel_format {
 #define SQZ_IGNORE_ORIENTATION 2u /* sqz_classify_image: classify the pixels as
                             stored, ignoring a JPEG's or PNG's EXIF
                             orientation (pixels have none: no effect there) */
+#define SQZ_UNIT_LENGTH 4u /* sqz_embed_*: the embedding scaled to unit length
+                            (an all-zero one stays zero) */
 
 /* Loads a model from the bytes of a .sqz file. The bytes are not kept. */
 sqz_model *sqz_model_load(const void *data, size_t size, sqz_error *err);
@@ -108,6 +113,18 @@ sqz_status sqz_classify_pixels(sqz_model *model, const uint8_t *pixels, int widt
  * EXIF counts as none. */
 sqz_status sqz_classify_image(sqz_model *model, const void *bytes, size_t size, unsigned flags,
                               sqz_error *err);
+
+/* Embeddings: the global average of the last fire module's output
+ * (sqz_model_info.embedding_size floats) for an image, after the model's own
+ * preprocessing, without running the classifier; what a taught head reads
+ * (below). Flags as for the classify functions, plus SQZ_UNIT_LENGTH.
+ * Writes `out` (room for `cap` floats); the same bits on any thread count.
+ * An embedding replaces the last classification's results. */
+sqz_status sqz_embed_pixels(sqz_model *model, const uint8_t *pixels, int width, int height,
+                            sqz_pixel_format format, size_t stride, unsigned flags, float *out,
+                            int cap, sqz_error *err);
+sqz_status sqz_embed_image(sqz_model *model, const void *bytes, size_t size, unsigned flags,
+                           float *out, int cap, sqz_error *err);
 
 /* Results of the last classification; NULL (0 from sqz_top_k) if it failed. */
 const float *sqz_logits(const sqz_model *model);        /* num_classes pre-softmax values */
