@@ -27,8 +27,10 @@ export class Backend {
     this.model = model;
     const { name, inputWidth, inputHeight, numClasses, labels, memoryBytes } = engine.modelInfo(model);
     const threads = engine.threadCount(model);
+    const embeddingSize = engine.embeddingSize(model);
     this.info = {
       name, inputWidth, inputHeight, numClasses, labels, byteSize, memoryBytes, threads, simd: engine.simd,
+      embeddingSize,
     };
   }
 
@@ -46,6 +48,26 @@ export class Backend {
     }
     return engine.topK(model, top).map(({ index, probability }) =>
       ({ index, label: this.info.labels[index], probability }));
+  }
+
+  /** The embedding of one input (a Float32Array); `unitLength`: scaled to length 1. */
+  embed(input, { ignoreOrientation = false, unitLength = false } = {}) {
+    const { engine, model } = this;
+    try {
+      if (input.kind === 'encoded') return engine.embedImage(model, input.bytes, { ignoreOrientation, unitLength });
+      return engine.embedPixels(model, input.data, input.width, input.height, input.channels, { unitLength });
+    } catch (e) {
+      throw fromEngineError(e, 'classify');
+    }
+  }
+
+  /** Fits a head to embeddings (n × dim) and labels (n class indices): see Engine.trainHead. */
+  train(embeddings, labels, dim, classes) {
+    try {
+      return this.engine.trainHead(embeddings, labels, dim, classes);
+    } catch (e) {
+      throw fromEngineError(e, 'teach');
+    }
   }
 
   dispose() {

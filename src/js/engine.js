@@ -23,11 +23,12 @@ export const PixelFormat = Object.freeze({ GRAY: 1, GRAY_ALPHA: 2, RGB: 3, RGBA:
  * Compiles/instantiates the wasm. `source` is a WebAssembly.Module, bytes
  * (ArrayBuffer / typed array) or a Response.
  */
+const imports = {
+  env: { emscripten_notify_memory_growth() {} },
+};
+
 export async function createEngine(source) {
   let instance;
-  const imports = {
-    env: { emscripten_notify_memory_growth() {} },
-  };
   if (source instanceof WebAssembly.Module) {
     instance = await WebAssembly.instantiate(source, imports);
   } else if (typeof Response !== 'undefined' && source instanceof Response) {
@@ -37,6 +38,14 @@ export async function createEngine(source) {
     ({ instance } = await WebAssembly.instantiate(source, imports));
   }
   return new Engine(instance);
+}
+
+/**
+ * An engine at once from a compiled module (no compilation happens, so a
+ * page's main thread may do it): for small synchronous jobs beside a worker.
+ */
+export function createEngineSync(module) {
+  return new Engine(new WebAssembly.Instance(module, imports));
 }
 
 export class Engine {
@@ -187,6 +196,136 @@ export class Engine {
       } finally {
         this.exports.sqzw_free(buf);
       }
+    }
+  }
+
+  /** Floats in an embedding: the last fire module's channels (0 without one). */
+  embeddingSize(model) { return this.exports.sqzw_model_embedding_size(model); }
+
+  /**
+   * The embedding of encoded image bytes (decoded and turned upright as
+   * classifyImage does): a Float32Array, scaled to unit length if `unitLength`.
+   */
+  embedImage(model, bytes, { raw = false, ignoreOrientation = false, unitLength = false } = {}) {
+    const flags = this.#embedFlags(raw, unitLength) | (ignoreOrientation ? this.exports.sqzw_flag_ignore_orientation() : 0);
+    return this.#withBytes(bytes, (ptr) => this.#embed(model, (out, cap) =>
+      this.exports.sqzw_embed_image(model, ptr, bytes.length, flags, out, cap, this.err)));
+  }
+
+  /** The embedding of 8-bit pixels (`format` bytes per pixel, rows `stride` bytes apart, 0 = packed). */
+  embedPixels(model, pixels, width, height, format, { stride = 0, raw = false, unitLength = false } = {}) {
+    const flags = this.#embedFlags(raw, unitLength);
+    return this.#withBytes(pixels, (ptr) => this.#embed(model, (out, cap) =>
+      this.exports.sqzw_embed_pixels(model, ptr, width, height, format, stride, flags, out, cap, this.err)));
+  }
+
+  #embedFlags(raw, unitLength) {
+    return (raw ? 1 : 0) | (unitLength ? this.exports.sqzw_flag_unit_length() : 0);
+  }
+
+  #withBytes(bytes, fn) {
+    const ptr = this.copyIn(bytes);
+    try { return fn(ptr); } finally { this.exports.sqzw_free(ptr); }
+  }
+
+  #embed(model, call) {
+    const size = Math.max(1, this.embeddingSize(model));
+    const out = this.#alloc(size * 4);
+    try {
+      const st = call(out, size);
+      if (st !== 0) this.fail(st);
+      return new Float32Array(this.memory.buffer, out, size).slice();
+    } finally {
+      this.exports.sqzw_free(out);
+    }
+  }
+
+  #alloc(bytes) {
+    const ptr = this.exports.sqzw_alloc(bytes);
+    if (!ptr) throw new EngineError(`out of memory allocating ${bytes} bytes in the engine`, 'ERR_MEMORY');
+    return ptr;
+  }
+
+  /** Checks a taught model's label by the C rules; throws an EngineError saying what is wrong. */
+  checkLabel(label) {
+    const bytes = encoder.encode(label);
+    this.#withBytes(bytes, (ptr) => {
+      const st = this.exports.sqzw_label_check(ptr, bytes.length, this.err);
+      if (st !== 0) this.fail(st);
+    });
+  }
+
+  /**
+   * Fits a head (sqz_train_head, the defaults) to n examples: `embeddings`
+   * n × dim floats, `labels` n class indices. Returns { weights, bias, loss,
+   * trainAccuracy, gradientNorm, iterations }.
+   */
+  trainHead(embeddings, labels, dim, classes) {
+    const n = labels.length;
+    const e = this.exports;
+    const ptrs = [];
+    try {
+      const x = this.#alloc(embeddings.byteLength); ptrs.push(x);
+      new Float32Array(this.memory.buffer, x, embeddings.length).set(embeddings);
+      const y = this.#alloc(n * 4); ptrs.push(y);
+      new Int32Array(this.memory.buffer, y, n).set(labels);
+      const w = this.#alloc(classes * dim * 4); ptrs.push(w);
+      const b = this.#alloc(classes * 4); ptrs.push(b);
+      const report = this.#alloc(16); ptrs.push(report);
+      const st = e.sqzw_train_head(x, y, n, dim, classes, w, b, report, this.err);
+      if (st !== 0) this.fail(st);
+      const buffer = this.memory.buffer;
+      const [loss, trainAccuracy, gradientNorm, iterations] = new Float32Array(buffer, report, 4);
+      return {
+        weights: new Float32Array(buffer, w, classes * dim).slice(),
+        bias: new Float32Array(buffer, b, classes).slice(),
+        loss, trainAccuracy, gradientNorm, iterations,
+      };
+    } finally {
+      for (const p of ptrs) e.sqzw_free(p);
+    }
+  }
+
+  /** A taught model (.sqz bytes): `base`'s network to its last fire module, then the head with `labels`. */
+  writeTaughtModel(base, weights, bias, labels) {
+    const e = this.exports;
+    const classes = labels.length, dim = weights.length / classes;
+    const ptrs = [];
+    try {
+      const basePtr = this.copyIn(base); ptrs.push(basePtr);
+      const w = this.#alloc(weights.byteLength); ptrs.push(w);
+      new Float32Array(this.memory.buffer, w, weights.length).set(weights);
+      const b = this.#alloc(bias.byteLength); ptrs.push(b);
+      new Float32Array(this.memory.buffer, b, bias.length).set(bias);
+      const strings = labels.map((label) => { const p = this.copyIn(encoder.encode(label + '\0')); ptrs.push(p); return p; });
+      const table = this.#alloc(classes * 4); ptrs.push(table);
+      new Uint32Array(this.memory.buffer, table, classes).set(strings);
+      const out = this.#alloc(8); ptrs.push(out);
+      const st = e.sqzw_taught_model_write(basePtr, base.length, w, b, classes, dim, table, out, out + 4, this.err);
+      if (st !== 0) this.fail(st);
+      const [data, size] = new Uint32Array(this.memory.buffer, out, 2);
+      ptrs.push(data); // sqz_free is free
+      return this.u8().slice(data, data + size);
+    } finally {
+      for (const p of ptrs) e.sqzw_free(p);
+    }
+  }
+
+  /** The head and labels of a taught model: { weights, bias, labels, dim }. */
+  readTaughtHead(bytes) {
+    const e = this.exports;
+    const head = this.#withBytes(bytes, (ptr) => e.sqzw_taught_model_read_head(ptr, bytes.length, this.err));
+    if (!head) this.fail(e.sqzw_error_code(this.err));
+    try {
+      const classes = e.sqzw_head_classes(head), dim = e.sqzw_head_dim(head);
+      const labels = Array.from({ length: classes }, (_, i) => this.cstring(e.sqzw_head_label(head, i)));
+      return {
+        dim, labels,
+        weights: new Float32Array(this.memory.buffer, e.sqzw_head_weights(head), classes * dim).slice(),
+        bias: new Float32Array(this.memory.buffer, e.sqzw_head_bias(head), classes).slice(),
+      };
+    } finally {
+      e.sqzw_free(head);
     }
   }
 

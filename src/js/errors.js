@@ -44,7 +44,11 @@ export class WorkerError extends SqueezeNetError {
 
 const BY_NAME = { SqueezeNetError, ArgumentError, ImageError, ModelError, FetchError, DisposedError, WorkerError };
 
-/** Maps an EngineError (code = C status name) to the package's class, by the stage it happened in. */
+/**
+ * Maps an EngineError (code = C status name) to the package's class, by the
+ * stage it happened in: 'load', 'classify' or 'teach' (training a head,
+ * writing or reading a taught model, where a limit is the caller's).
+ */
 export function fromEngineError(e, stage) {
   if (!e || typeof e.code !== 'string' || e instanceof SqueezeNetError) return e;
   const message = e.message;
@@ -53,7 +57,9 @@ export function fromEngineError(e, stage) {
     case 'ERR_ARGUMENT': return stage === 'load' ? new ModelError(message) : new ArgumentError(message);
     case 'ERR_IMAGE': return new ImageError(message);
     case 'ERR_MODEL': case 'ERR_CHECKSUM': case 'ERR_VERSION': return new ModelError(message);
-    case 'ERR_LIMIT': return stage === 'load' ? new ModelError(message) : new ImageError(message);
+    case 'ERR_LIMIT':
+      if (stage === 'load') return new ModelError(message);
+      return stage === 'teach' ? new ArgumentError(message) : new ImageError(message);
     default: return new SqueezeNetError(message, e.code);
   }
 }

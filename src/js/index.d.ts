@@ -58,6 +58,8 @@ export interface ModelInfo {
   readonly threads: number;
   /** Whether the engine runs WebAssembly SIMD (false: the scalar engine). */
   readonly simd: boolean;
+  /** Values in an embedding: the channels of the network's last fire module (512 for both shipped networks). */
+  readonly embeddingSize: number;
 }
 
 export interface Prediction {
@@ -102,6 +104,13 @@ export interface ClassifyOptions {
   orientation?: 'apply' | 'ignore';
 }
 
+export interface EmbedOptions {
+  /** true (the default): scaled to unit length; false: the raw averages. */
+  normalize?: boolean;
+  /** As in ClassifyOptions. */
+  orientation?: 'apply' | 'ignore';
+}
+
 export interface Classifier {
   /** The model's metadata. Throws DisposedError after dispose(). */
   readonly info: ModelInfo;
@@ -109,8 +118,61 @@ export interface Classifier {
   readonly worker: boolean;
   /** The best classes for `input`, best first. Concurrent calls are queued. */
   classify(input: ImageInput, options?: ClassifyOptions): Promise<Prediction[]>;
+  /**
+   * The embedding of `input`: the global average of the network's last fire
+   * module's output (info.embeddingSize values), of unit length unless
+   * `normalize: false`. Queued with classify().
+   */
+  embed(input: ImageInput, options?: EmbedOptions): Promise<Float32Array>;
+  /**
+   * A learner for your own classes. With the bytes of a taught .sqz (taught
+   * on this classifier's network; else a ModelError), it starts with that
+   * model's classes (no examples: the file keeps none) and head.
+   */
+  learner(taughtModel?: Uint8Array | ArrayBuffer): Learner;
   /** Frees the engine (and ends its worker); later calls throw DisposedError. */
   dispose(): void;
+}
+
+export interface LearnerClass {
+  readonly label: string;
+  /** Examples added to it (0 for a class from a taught model until some are added). */
+  readonly examples: number;
+}
+
+export interface TrainReport {
+  classes: number;
+  examples: number;
+  /** Mean cross-entropy + penalty at the result. */
+  loss: number;
+  /** Fraction of the examples whose top-1 is their own class. */
+  trainAccuracy: number;
+  iterations: number;
+  /** Time training took, in milliseconds. */
+  ms: number;
+}
+
+/**
+ * Examples of your own classes, kept as embeddings (not pictures), a head
+ * trained on them and the taught model. add(), remove() and clear() change
+ * the examples; classify() and toModel() use the head of the last train()
+ * (or of the taught model continued) until the next one.
+ */
+export interface Learner {
+  /** The classes and their example counts, in the order they came. */
+  readonly classes: LearnerClass[];
+  /** Adds an example of `label` (a new class or one it has); if it fails, nothing changes. */
+  add(input: ImageInput, label: string, options?: { orientation?: 'apply' | 'ignore' }): Promise<void>;
+  /** Removes a class and its examples; ArgumentError if there is none of that label. */
+  remove(label: string): void;
+  /** Removes every class and example. */
+  clear(): void;
+  /** Trains on every example: two classes or more, each with examples; else ArgumentError. */
+  train(): Promise<TrainReport>;
+  /** The best trained classes for `input` (top: default 5 or all if fewer), with the user's labels. */
+  classify(input: ImageInput, options?: ClassifyOptions): Promise<Prediction[]>;
+  /** The taught model: .sqz bytes that load() and both CLIs read. */
+  toModel(): Uint8Array;
 }
 
 export declare function load(options?: LoadOptions): Promise<Classifier>;

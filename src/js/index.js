@@ -11,9 +11,14 @@
 // for one, squeezenet-scalar.wasm where WebAssembly has no SIMD.
 import { MODELS as SHIPPED_MODELS, MAX_THREADS } from '../../dist/constants.js';
 import { Backend } from './backend.js';
+import { createEngineSync } from './engine.js';
 import { prepareInput } from './inputs.js';
 import { isNode, nodeBuiltin, baseUrl, simdSupported, startWorker } from './platform.js';
-import { threadsSupported, defaultThreads, startThreadWorkers, isThreadedModule } from './threads.js';
+import { Learner } from './learner.js';
+import { checkCallOptions, checkOrientation, describeValue } from './arguments.js';
+import {
+  threadsSupported, defaultThreads, startThreadWorkers, isThreadedModule, createThreadedEngineSync,
+} from './threads.js';
 import { readCached } from './cache.js';
 import {
   SqueezeNetError, ArgumentError, ImageError, ModelError, FetchError, DisposedError, WorkerError,
@@ -206,14 +211,15 @@ export async function load(options = {}) {
     const bytes = modelBytes.slice(); // a worker takes its copy
     return worker ? WorkerEngine.create(wasm, bytes, count) : Backend.create(wasm, bytes, count);
   };
-  let engine;
+  let engine, wasm = firstWasm;
   try {
     engine = await create(firstWasm, threads);
   } catch (e) {
     if (threads === 1 || !(e instanceof WorkerError || e instanceof FetchError)) throw e;
-    engine = await create(await wasmFor(1), 1); // the threads could not start: one thread it is
+    wasm = await wasmFor(1);
+    engine = await create(wasm, 1); // the threads could not start: one thread it is
   }
-  return new Classifier(engine);
+  return new Classifier(engine, modelBytes, wasm);
 }
 
 /** load() with worker: true: the engine runs in a Web Worker (browsers) or a worker thread (Node). */
@@ -223,26 +229,29 @@ export async function createWorkerClassifier(options = {}) {
 }
 
 const CLASSIFY_OPTIONS = ['top', 'orientation'];
-// 'apply': an encoded JPEG's or PNG's EXIF orientation turns it upright (as
-// browsers show it); 'ignore': its pixels as stored.
-const ORIENTATIONS = ['apply', 'ignore'];
-
-function describeValue(value) {
-  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
-}
+const EMBED_OPTIONS = ['normalize', 'orientation'];
 
 class Classifier {
   #engine;
   #info;
   #disposed = false;
   #queue = Promise.resolve();
+  #modelBytes; // the .sqz loaded: the base of the models learners write
+  #wasm;       // the compiled engine, for #helper()
+  #helperEngine = null;
+  #learning = null; // what learners use of this classifier
 
-  constructor(engine) {
+  constructor(engine, modelBytes, wasm) {
     this.#engine = engine;
+    this.#modelBytes = modelBytes;
+    this.#wasm = wasm;
     this.#info = Object.freeze({ ...engine.info, labels: Object.freeze(engine.info.labels.slice()) });
   }
 
-  /** The model's metadata: name, inputWidth, inputHeight, numClasses, labels, byteSize, memoryBytes. */
+  /**
+   * The model's metadata: name, inputWidth, inputHeight, numClasses, labels,
+   * byteSize, memoryBytes, threads, embeddingSize.
+   */
   get info() {
     if (this.#disposed) throw new DisposedError();
     return this.#info;
@@ -254,6 +263,16 @@ class Classifier {
     return this.#engine instanceof WorkerEngine;
   }
 
+  /** Runs job(engine) after the calls before it (one at a time). */
+  #run(job) {
+    const run = this.#queue.then(() => {
+      if (this.#disposed) throw new DisposedError();
+      return job(this.#engine);
+    });
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
   /**
    * The `top` best classes for `input`, best first. Encoded images are turned
    * upright by their EXIF orientation unless `orientation: 'ignore'`. Calls
@@ -261,29 +280,80 @@ class Classifier {
    */
   async classify(input, options = {}) {
     if (this.#disposed) throw new DisposedError();
-    if (options === null || typeof options !== 'object') {
-      throw new ArgumentError(`classify() options must be an object like { top: 5 }, not ${options === null ? 'null' : typeof options}`);
-    }
-    const unknown = Object.keys(options).filter((key) => !CLASSIFY_OPTIONS.includes(key));
-    if (unknown.length) {
-      throw new ArgumentError(`unknown classify() option '${unknown[0]}' (the options are ${CLASSIFY_OPTIONS.join(', ')})`);
-    }
+    checkCallOptions(options, CLASSIFY_OPTIONS, '{ top: 5 }', 'classify()');
     const { top = 5, orientation = 'apply' } = options;
     const n = this.#info.numClasses;
     if (!Number.isInteger(top) || top < 1 || top > n) {
       throw new ArgumentError(`top must be an integer from 1 to ${n}, not ${typeof top === 'number' ? top : typeof top}`);
     }
-    if (!ORIENTATIONS.includes(orientation)) {
-      throw new ArgumentError(`orientation must be 'apply' or 'ignore', not ${
-        typeof orientation === 'string' ? `'${orientation}'` : describeValue(orientation)}`);
-    }
+    checkOrientation(orientation);
     const prepared = await prepareInput(input);
-    const run = this.#queue.then(() => {
-      if (this.#disposed) throw new DisposedError();
-      return this.#engine.classify(prepared.input, top, { ignoreOrientation: orientation === 'ignore' }, prepared.owned);
-    });
-    this.#queue = run.catch(() => {});
-    return run;
+    return this.#run((engine) =>
+      engine.classify(prepared.input, top, { ignoreOrientation: orientation === 'ignore' }, prepared.owned));
+  }
+
+  /**
+   * The embedding of `input`: the global average of the network's last fire
+   * module's output (info.embeddingSize values), a Float32Array of unit
+   * length unless `normalize: false` (then the raw averages). Queued with
+   * classify().
+   */
+  async embed(input, options = {}) {
+    if (this.#disposed) throw new DisposedError();
+    checkCallOptions(options, EMBED_OPTIONS, '{ normalize: false }', 'embed()');
+    const { normalize = true, orientation = 'apply' } = options;
+    if (typeof normalize !== 'boolean') {
+      throw new ArgumentError(`normalize must be true or false, not ${describeValue(normalize)}`);
+    }
+    return this.#embed(input, orientation, normalize);
+  }
+
+  async #embed(input, orientation, unitLength) {
+    checkOrientation(orientation);
+    if (this.#info.embeddingSize === 0) throw new ModelError(`the model ${this.#info.name} has no embedding (no fire module)`);
+    const prepared = await prepareInput(input);
+    return this.#run((engine) =>
+      engine.embed(prepared.input, { ignoreOrientation: orientation === 'ignore', unitLength }, prepared.owned));
+  }
+
+  /**
+   * A learner: examples of your own classes, a head trained on them, a
+   * taught model. With the bytes of a taught model (taught on this
+   * classifier's network), it starts from that model's classes and head.
+   */
+  learner(model) {
+    if (this.#disposed) throw new DisposedError();
+    if (this.#info.embeddingSize === 0) throw new ModelError(`the model ${this.#info.name} has no embedding (no fire module) to learn from`);
+    this.#learning ??= {
+      base: this.#modelBytes,
+      name: this.#info.name,
+      embeddingSize: this.#info.embeddingSize,
+      embed: (input, orientation = 'apply') => {
+        if (this.#disposed) throw new DisposedError();
+        return this.#embed(input, orientation, false);
+      },
+      train: (embeddings, labels, dim, classes) => {
+        if (this.#disposed) throw new DisposedError();
+        return this.#run((engine) => engine.train(embeddings, labels, dim, classes));
+      },
+      helper: () => {
+        if (this.#disposed) throw new DisposedError();
+        return this.#helper();
+      },
+    };
+    return new Learner(this.#learning, model);
+  }
+
+  /**
+   * An engine for small synchronous jobs (checking labels, reading and
+   * writing taught models): the classifier's own in the same thread; beside
+   * a worker, one more instance of the same compiled module, made when first
+   * needed.
+   */
+  #helper() {
+    if (this.#engine instanceof Backend) return this.#engine.engine;
+    this.#helperEngine ??= isThreadedModule(this.#wasm) ? createThreadedEngineSync(this.#wasm) : createEngineSync(this.#wasm);
+    return this.#helperEngine;
   }
 
   /** Frees the engine's memory (and ends its worker). Later calls throw DisposedError. */
@@ -292,6 +362,7 @@ class Classifier {
     this.#disposed = true;
     this.#engine.dispose();
     this.#engine = null;
+    this.#helperEngine = null;
   }
 }
 
@@ -371,11 +442,24 @@ class WorkerEngine {
   }
 
   classify(input, top, options, owned) {
-    // Our own buffers move to the worker; the caller's are copied, never detached.
+    const [message, transfer] = this.#input(input, owned);
+    return this.#request({ type: 'classify', input: message, top, options }, transfer);
+  }
+
+  embed(input, options, owned) {
+    const [message, transfer] = this.#input(input, owned);
+    return this.#request({ type: 'embed', input: message, options }, transfer);
+  }
+
+  train(embeddings, labels, dim, classes) {
+    return this.#request({ type: 'train', embeddings, labels, dim, classes }, [embeddings.buffer, labels.buffer]);
+  }
+
+  /** An input as a message: our own buffers move to the worker; the caller's are copied, never detached. */
+  #input(input, owned) {
     let data = input.kind === 'encoded' ? input.bytes : input.data;
     if (!owned || data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength) data = data.slice();
-    const message = input.kind === 'encoded' ? { ...input, bytes: data } : { ...input, data };
-    return this.#request({ type: 'classify', input: message, top, options }, [data.buffer]);
+    return [input.kind === 'encoded' ? { ...input, bytes: data } : { ...input, data }, [data.buffer]];
   }
 
   dispose() {

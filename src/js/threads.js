@@ -88,6 +88,19 @@ export async function createThreadedEngine(module) {
 }
 
 /**
+ * The same at once, as a plain Engine on one thread (a compiled module
+ * instantiates synchronously, on a page's main thread too): for small jobs
+ * beside a worker that classifies.
+ */
+export function createThreadedEngineSync(module) {
+  const memory = new WebAssembly.Memory({ ...MEMORY_PAGES, shared: true });
+  const instance = new WebAssembly.Instance(module, threadImports(module, memory));
+  instance.exports.__wasm_call_ctors();
+  instance.exports.emscripten_tls_init();
+  return new Engine(instance, memory);
+}
+
+/**
  * Starts `count` thread workers from this thread, for an engine running in
  * another worker: returns the workers (this thread ends them) and a
  * MessagePort to each (for the engine's worker: loadModelThreaded). Firefox

@@ -1,5 +1,5 @@
 // The worker side of load({ worker: true }): one Backend, driven by messages
-// { id, type: 'load' | 'classify', ... } and answered with { id, result | error }.
+// { id, type: 'load' | 'classify' | 'embed' | 'train', ... } and answered with { id, result | error }.
 // Runs as a Web Worker (module or bundled) and as a Node worker thread.
 import { Backend } from './backend.js';
 import { serializeError } from './errors.js';
@@ -14,6 +14,10 @@ async function handle(message) {
       return backend.info;
     case 'classify':
       return backend.classify(message.input, message.top, message.options);
+    case 'embed':
+      return backend.embed(message.input, message.options);
+    case 'train':
+      return backend.train(message.embeddings, message.labels, message.dim, message.classes);
     default:
       throw new Error(`unknown request '${message.type}'`);
   }

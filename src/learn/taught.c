@@ -70,38 +70,40 @@ static void derived_name(const char *base, const char *suffix, char *out) {
 
 sqz_status sqz_taught_label_check(const char *label, size_t len, int index, sqz_error *err) {
   const uint8_t *s = (const uint8_t *)label;
+  char who[24] = "the label"; /* index < 0: one label alone */
+  if (index >= 0) snprintf(who, sizeof who, "label %d", index);
   if (len < 1 || len > SQZ_MAX_LABEL_BYTES)
-    return sqz_fail(err, SQZ_ERR_ARGUMENT, "label %d has %zu bytes (1..%d allowed)", index, len,
+    return sqz_fail(err, SQZ_ERR_ARGUMENT, "%s has %zu bytes (1..%d allowed)", who, len,
                     SQZ_MAX_LABEL_BYTES);
   for (size_t i = 0; i < len;) {
     const uint8_t b = s[i];
     size_t more = 0;
     uint8_t lo = 0x80, hi = 0xBF; /* the second byte's range (UTF-8, RFC 3629) */
     if (b < 0x20 || b == 0x7F)
-      return sqz_fail(err, SQZ_ERR_ARGUMENT, "label %d contains a control character", index);
+      return sqz_fail(err, SQZ_ERR_ARGUMENT, "%s contains a control character", who);
     if (b == ',')
       return sqz_fail(err, SQZ_ERR_ARGUMENT,
-                      "label %d contains a comma (a model's short label ends at the first one)",
-                      index);
+                      "%s contains a comma (a model's short label ends at the first one)",
+                      who);
     if (b < 0x80) more = 0;
     else if (b >= 0xC2 && b <= 0xDF) more = 1;
     else if (b >= 0xE0 && b <= 0xEF) more = 2, lo = b == 0xE0 ? 0xA0 : 0x80, hi = b == 0xED ? 0x9F : 0xBF;
     else if (b >= 0xF0 && b <= 0xF4) more = 3, lo = b == 0xF0 ? 0x90 : 0x80, hi = b == 0xF4 ? 0x8F : 0xBF;
-    else return sqz_fail(err, SQZ_ERR_ARGUMENT, "label %d is not valid UTF-8", index);
+    else return sqz_fail(err, SQZ_ERR_ARGUMENT, "%s is not valid UTF-8", who);
     if (len - i - 1 < more || (more && (s[i + 1] < lo || s[i + 1] > hi)))
-      return sqz_fail(err, SQZ_ERR_ARGUMENT, "label %d is not valid UTF-8", index);
+      return sqz_fail(err, SQZ_ERR_ARGUMENT, "%s is not valid UTF-8", who);
     for (size_t k = 2; k <= more; k++)
-      if ((s[i + k] & 0xC0) != 0x80) return sqz_fail(err, SQZ_ERR_ARGUMENT, "label %d is not valid UTF-8", index);
+      if ((s[i + k] & 0xC0) != 0x80) return sqz_fail(err, SQZ_ERR_ARGUMENT, "%s is not valid UTF-8", who);
     if (b == 0xC2 && s[i + 1] < 0xA0)
-      return sqz_fail(err, SQZ_ERR_ARGUMENT, "label %d contains a control character", index);
+      return sqz_fail(err, SQZ_ERR_ARGUMENT, "%s contains a control character", who);
     i += 1 + more;
   }
   /* The engine shows "n01440764 tench" as "tench" (an ImageNet synset id first). */
   if (len > 1 && s[0] == 'n' && s[1] >= '0' && s[1] <= '9' && memchr(s, ' ', len))
     return sqz_fail(err, SQZ_ERR_ARGUMENT,
-                    "label %d starts like an ImageNet synset id ('n' and a digit, then a space), "
+                    "%s starts like an ImageNet synset id ('n' and a digit, then a space), "
                     "which models do not show",
-                    index);
+                    who);
   return SQZ_OK;
 }
 

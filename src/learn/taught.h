@@ -19,7 +19,7 @@ sqz_status sqz_features_model_write(const void *base, size_t base_size, uint8_t 
                                     size_t *out_size, sqz_error *err);
 
 /* Checks one label for a taught model (see sqz_taught_model_write); index
- * names it in the reason. */
+ * names it in the reason ("label 3 …"; below 0: "the label …"). */
 sqz_status sqz_taught_label_check(const char *label, size_t len, int index, sqz_error *err);
 
 #endif

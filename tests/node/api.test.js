@@ -81,6 +81,7 @@ test('load() defaults to the build\'s default model (models/default.sqz) and des
       labels: undefined, byteSize: file.length, memoryBytes: undefined,
       threads: Math.min(2, globalThis.navigator?.hardwareConcurrency ?? 2), // Node runs threads (threads.test.js)
       simd: true, // Node 20 has wasm SIMD (the scalar engine: scalar.test.js)
+      embeddingSize: 512, // fire9's 256 + 256 channels, in both networks
     });
     assert.equal(c.info.labels.length, 1000);
     assert.equal(c.info.labels[0], 'tench');

@@ -5,6 +5,7 @@ import {
   load, createWorkerClassifier, MODELS, DEFAULT_MODEL,
   SqueezeNetError, ArgumentError, ImageError, ModelError, FetchError, DisposedError, WorkerError,
   type Classifier, type Prediction, type ModelInfo, type LoadOptions, type ErrorCode,
+  type Learner, type TrainReport, type LearnerClass,
 } from 'squeezenet-wasm';
 
 async function browserApp(img: HTMLImageElement, video: HTMLVideoElement, file: File): Promise<string> {
@@ -50,7 +51,30 @@ async function nodeApp(bytes: Uint8Array, buffer: ArrayBuffer): Promise<void> {
   console.log(names, d, simd);
 }
 
+async function teach(classifier: Classifier, photo: Blob, saved: Uint8Array): Promise<Uint8Array> {
+  const embedding: Float32Array = await classifier.embed(photo, { normalize: false });
+  const size: number = classifier.info.embeddingSize;
+  console.log(embedding.length === size);
+  const learner: Learner = classifier.learner();
+  await learner.add(photo, 'shoes');
+  await learner.add(photo, 'hats', { orientation: 'ignore' });
+  learner.remove('hats');
+  const classes: LearnerClass[] = learner.classes;
+  const report: TrainReport = await learner.train();
+  const best: Prediction[] = await learner.classify(photo, { top: 1 });
+  console.log(classes[0].label, classes[0].examples, report.trainAccuracy, report.ms, best[0].label);
+  learner.clear();
+  classifier.learner(saved.buffer as ArrayBuffer);
+  return classifier.learner(saved).toModel();
+}
+
 async function mistakes(classifier: Classifier): Promise<void> {
+  // @ts-expect-error: a label is a string
+  await classifier.learner().add(new Uint8Array(1), 3);
+  // @ts-expect-error: normalize is a boolean
+  await classifier.embed(new Uint8Array(1), { normalize: 'yes' });
+  // @ts-expect-error: classes is read-only
+  classifier.learner().classes = [];
   // @ts-expect-error: top is a number
   await classifier.classify(new Uint8Array(1), { top: '5' });
   // @ts-expect-error: orientation is 'apply' or 'ignore'
@@ -68,4 +92,4 @@ async function mistakes(classifier: Classifier): Promise<void> {
   console.log(s);
 }
 
-export { browserApp, nodeApp, mistakes };
+export { browserApp, nodeApp, teach, mistakes };
