@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --json] [--runs N] [--warmup N] [--models a,b] [--no-peers] [--no-native]
+// npm run bench [-- --json] [--runs N] [--warmup N] [--models a,b ('': none, training alone)] [--no-peers] [--no-native]
 //                 [--extra LABEL=FILE.wasm]...
 //
 // In one process, interleaved round by round, on the same input: our engine
@@ -11,14 +11,17 @@
 // count per process); only one runs at a time. Prints median and min
 // per runtime, ratios ours/peer, a per-step profile of ours, the native
 // build's time per image and the peak wasm memory; then the native training
-// time of a taught head (build/bench_teach). Only ratios inside one run mean
+// time of a taught head (build/bench_teach) and the wasm one on the same
+// examples. Only ratios inside one run mean
 // anything on a shared machine.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { MEMORY_PAGES } from '../dist/constants.js';
+import { createEngine } from '../src/js/engine.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const shared = process.env.SQZ_SHARED_DIR || join(root, '..', 'shared');
@@ -32,7 +35,7 @@ const option = (name, def) => {
 const json = flag('--json');
 const runs = Number(option('--runs', 30));
 const warmup = Number(option('--warmup', 5));
-const models = option('--models', 'squeezenet1_1,squeezenet1_0').split(',');
+const models = option('--models', 'squeezenet1_1,squeezenet1_0').split(',').filter(Boolean); // '': the teaching part alone
 const log = json ? () => {} : (...a) => console.log(...a);
 
 function readPpm(path) {
@@ -211,14 +214,37 @@ async function benchModel(model) {
 const out = [];
 for (const model of models) out.push(await benchModel(model));
 
-// Teaching (issue 16): native training time of a head on the clothing task's
-// embeddings (build/bench_teach; the wasm timing comes with the learner API).
+// Teaching (issue 16): the training time of a head on the clothing task's
+// embeddings, native (build/bench_teach) and in wasm on one thread
+// (dist/squeezenet.wasm, the learner API's trainer) on the very same examples,
+// which bench_teach writes out. Both run one after the other, not interleaved.
 let teach = null;
 const teachBin = join(root, 'build', 'bench_teach');
 if (!flag('--no-native') && existsSync(teachBin)) {
-  teach = JSON.parse(execFileSync(teachBin, [join(root, 'models', 'default.sqz')], { encoding: 'utf8', env: { ...process.env, SQZ_SHARED_DIR: shared } }));
+  const prefix = join(mkdtempSync(join(tmpdir(), 'sqz-bench-')), 'examples');
+  teach = JSON.parse(execFileSync(teachBin, [join(root, 'models', 'default.sqz'), '15', prefix], { encoding: 'utf8', env: { ...process.env, SQZ_SHARED_DIR: shared } }));
   const line = (t) => `${t.examples} examples ${fmt(t.median_ms)} ms (min ${fmt(t.min_ms)}, ${t.iterations} iterations; scalar twin ${fmt(t.scalar_median_ms)} ms)`;
   log(`\nteach (native, 1 thread, ${teach.model}, ${teach.classes} classes × ${teach.dim} features): ${line(teach.train_300)}; ${line(teach.train_3000)}`);
+  teach.wasm = {};
+  const engine = await createEngine(readFileSync(join(root, 'dist', 'squeezenet.wasm')));
+  for (const [key, runs] of [['train_300', 15], ['train_3000', 5]]) {
+    const file = readFileSync(`${prefix}-${teach[key].examples}.bin`);
+    const [n, dim, classes] = new Int32Array(file.buffer, file.byteOffset, 3);
+    const labels = new Int32Array(file.buffer.slice(file.byteOffset + 12, file.byteOffset + 12 + 4 * n));
+    const x = new Float32Array(file.buffer.slice(file.byteOffset + 12 + 4 * n, file.byteOffset + 12 + 4 * n + 4 * n * dim));
+    const times = [];
+    let iterations = 0;
+    for (let r = 0; r < runs; r++) {
+      const t0 = performance.now();
+      iterations = engine.trainHead(x, labels, dim, classes).iterations;
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    teach.wasm[key] = { examples: n, median_ms: times[runs >> 1], min_ms: times[0], iterations };
+  }
+  const wasmLine = (t) => `${t.examples} examples ${fmt(t.median_ms)} ms (min ${fmt(t.min_ms)}, ${t.iterations} iterations)`;
+  log(`teach (wasm, 1 thread, the same examples): ${wasmLine(teach.wasm.train_300)}; ${wasmLine(teach.wasm.train_3000)}; ` +
+    `wasm / native ${fmt(teach.wasm.train_300.median_ms / teach.train_300.median_ms)} and ${fmt(teach.wasm.train_3000.median_ms / teach.train_3000.median_ms)}`);
   log(`taught model of 100 classes: ${teach.taught_100_classes_bytes} bytes (base ${teach.base_bytes})`);
 }
 if (json) console.log(JSON.stringify({ date: new Date().toISOString(), node: process.version, models: out, teach }, null, 1));

@@ -5,8 +5,10 @@
  * scaled by a deterministic factor in 0.8..1.2 so the copies differ). Each
  * size runs RUNS times (SIMD kernel and scalar twin interleaved, so their
  * ratio is meaningful on a busy machine). Also the size of a 100-class
- * taught model. Prints one JSON object (bench/bench.js shows it).
- *   build/bench_teach [MODEL.sqz [RUNS]] */
+ * taught model. Prints one JSON object (bench/bench.js shows it). With
+ * PREFIX, also writes both example sets (PREFIX-300.bin, PREFIX-3000.bin, in
+ * tests/c/train_head_tool.c's format) for bench.js to time wasm on them.
+ *   build/bench_teach [MODEL.sqz [RUNS [PREFIX]]] */
 #define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +61,19 @@ static timing time_training(const float *x, const int *y, int n, int d, int c, i
   return r;
 }
 
+/* n examples as train_head_tool reads them; 0 if they cannot be written. */
+static int write_examples(const char *prefix, const float *x, const int *y, int n, int d, int c) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s-%d.bin", prefix, n);
+  FILE *f = fopen(path, "wb");
+  const int32_t header[3] = {n, d, c};
+  int ok = f && fwrite(header, sizeof header, 1, f) == 1 && fwrite(y, sizeof(int), (size_t)n, f) == (size_t)n &&
+           fwrite(x, sizeof(float), (size_t)n * d, f) == (size_t)n * d;
+  if (f && fclose(f) != 0) ok = 0;
+  if (!ok) fprintf(stderr, "bench_teach: cannot write %s\n", path);
+  return ok;
+}
+
 int main(int argc, char **argv) {
   const char *model = argc > 1 ? argv[1] : NULL;
   const int runs = argc > 2 && atoi(argv[2]) > 0 ? atoi(argv[2]) : 15;
@@ -80,6 +95,9 @@ int main(int argc, char **argv) {
         big[((size_t)k * n + i) * d + j] = set.embeddings[(size_t)i * d + j] * (k ? test_randf(0.8f, 1.2f) : 1);
       big_y[k * n + i] = set.label[i];
     }
+  if (argc > 3 && !(write_examples(argv[3], set.embeddings, set.label, n, d, c) &&
+                    write_examples(argv[3], big, big_y, copies * n, d, c)))
+    return 1;
   timing small = time_training(set.embeddings, set.label, n, d, c, runs);
   timing large = time_training(big, big_y, copies * n, d, c, runs > 5 ? runs / 3 : runs);
 

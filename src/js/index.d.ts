@@ -161,16 +161,20 @@ export interface TrainReport {
 export interface Learner {
   /** The classes and their example counts, in the order they came. */
   readonly classes: LearnerClass[];
-  /** Adds an example of `label` (a new class or one it has); if it fails, nothing changes. */
-  add(input: ImageInput, label: string, options?: { orientation?: 'apply' | 'ignore' }): Promise<void>;
+  /**
+   * Adds an example of `label` (a new class or one it has): an image, or its
+   * raw embedding (`classifier.embed(image, { normalize: false })`, e.g. kept
+   * from an earlier session). If it fails, nothing changes.
+   */
+  add(input: ImageInput | Float32Array, label: string, options?: { orientation?: 'apply' | 'ignore' }): Promise<void>;
   /** Removes a class and its examples; ArgumentError if there is none of that label. */
   remove(label: string): void;
   /** Removes every class and example. */
   clear(): void;
   /** Trains on every example: two classes or more, each with examples; else ArgumentError. */
   train(): Promise<TrainReport>;
-  /** The best trained classes for `input` (top: default 5 or all if fewer), with the user's labels. */
-  classify(input: ImageInput, options?: ClassifyOptions): Promise<Prediction[]>;
+  /** The best trained classes for `input` (an image or a raw embedding; top: default 5 or all if fewer). */
+  classify(input: ImageInput | Float32Array, options?: ClassifyOptions): Promise<Prediction[]>;
   /** The taught model: .sqz bytes that load() and both CLIs read. */
   toModel(): Uint8Array;
 }

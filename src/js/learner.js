@@ -84,8 +84,9 @@ export class Learner {
     if (typeof label !== 'string' || label === '') {
       throw new ArgumentError(`a label must be a non-empty string, not ${label === '' ? 'an empty string' : describe(label)}`);
     }
+    const helper = this.#engine.helper();
     try {
-      this.#engine.helper().checkLabel(label);
+      helper.checkLabel(label);
     } catch (e) {
       const error = fromEngineError(e, 'teach');
       throw new ArgumentError(error.message.replace(/^the label/, `the label ${JSON.stringify(label)}`));
@@ -93,14 +94,41 @@ export class Learner {
   }
 
   /**
-   * Adds `input` (anything classify() takes) as an example of `label`, a
-   * new class or one it has. If it fails (an unreadable image, a bad label)
-   * the learner is as it was.
+   * The embedding of `input`: computed for an image; or `input` itself, a
+   * copy, if it is one (a Float32Array of raw features, as
+   * classifier.embed(image, { normalize: false }) gives).
+   */
+  async #embed(input, orientation) {
+    if (!(input instanceof Float32Array)) return this.#engine.embed(input, orientation);
+    const dim = this.#engine.embeddingSize;
+    if (input.length !== dim) {
+      throw new ArgumentError(`an embedding has ${dim} values (info.embeddingSize), not ${input.length}`);
+    }
+    let squares = 0;
+    for (const v of input) {
+      if (!(v >= 0 && v < Infinity)) {
+        throw new ArgumentError(`an embedding's values are finite and not negative (averages of ReLU outputs), not ${v}`);
+      }
+      squares += v * v;
+    }
+    // Raw features are far from unit length; a unit one would not match the
+    // raw features classify() and the taught model compute.
+    if (Math.abs(Math.sqrt(squares) - 1) < 1e-3) {
+      throw new ArgumentError('this embedding has unit length: a learner takes raw ones, ' +
+        'classifier.embed(input, { normalize: false })');
+    }
+    return input.slice();
+  }
+
+  /**
+   * Adds `input` (anything classify() takes, or a raw embedding) as an
+   * example of `label`, a new class or one it has. If it fails (an
+   * unreadable image, a bad label) the learner is as it was.
    */
   async add(input, label, options = {}) {
     this.#checkLabel(label);
     checkCallOptions(options, ['orientation'], "{ orientation: 'ignore' }", 'add()');
-    const embedding = await this.#engine.embed(input, options.orientation);
+    const embedding = await this.#embed(input, options.orientation);
     if (!this.#examples.has(label)) this.#examples.set(label, []);
     this.#examples.get(label).push(embedding);
   }
@@ -167,8 +195,9 @@ export class Learner {
   }
 
   /**
-   * The `top` best of the trained classes for `input` (default: 5, or all
-   * if fewer): [{ index, label, probability }], as the taught model gives.
+   * The `top` best of the trained classes for `input` (an image or a raw
+   * embedding; top: default 5, or all if fewer): [{ index, label,
+   * probability }], as the taught model gives.
    */
   async classify(input, options = {}) {
     checkCallOptions(options, ['top', 'orientation'], '{ top: 3 }', 'learner.classify()');
@@ -179,7 +208,7 @@ export class Learner {
       throw new ArgumentError(`top must be an integer from 1 to ${n} (the trained classes), not ${
         typeof top === 'number' ? top : describe(top)}`);
     }
-    const e = await this.#engine.embed(input, options.orientation);
+    const e = await this.#embed(input, options.orientation);
     // The head on the pooled features, in double: the taught model's 1×1
     // convolution then average pool, reordered (both are linear).
     const dim = e.length;
@@ -202,10 +231,11 @@ export class Learner {
    * network up to its last fire module, then the head, with these labels.
    */
   toModel() {
+    const helper = this.#engine.helper(); // a disposed classifier's learners are done too
     const head = this.#trained('toModel()');
     if (!this.#model) {
       try {
-        this.#model = this.#engine.helper().writeTaughtModel(this.#engine.base, head.weights, head.bias, head.labels);
+        this.#model = helper.writeTaughtModel(this.#engine.base, head.weights, head.bias, head.labels);
       } catch (e) {
         throw fromEngineError(e, 'teach');
       }
