@@ -201,6 +201,8 @@ int sqz_fuzz_image_outcome(const uint8_t *data, size_t size, sqz_error *e) {
   data++, size--;
   sqz_model *m = tiny[sel % 3];
   unsigned flags = ((sel & 0x10) ? SQZ_INPUT_RAW : 0) | ((sel & 0x40) ? SQZ_IGNORE_ORIENTATION : 0);
+  const int embedding = (sel & 0x80) != 0;
+  float features[64]; /* the tiny models' embeddings have 12 values */
   sqz_status st;
   if (sel & 0x20) {
     /* raw pixels: width, height, format and stride padding from 4 bytes */
@@ -209,11 +211,22 @@ int sqz_fuzz_image_outcome(const uint8_t *data, size_t size, sqz_error *e) {
     size_t stride = (size_t)w * fmt + data[3] % 8;
     data += 4, size -= 4;
     if ((size_t)(h - 1) * stride + (size_t)w * fmt > size) return -1;
-    st = sqz_classify_pixels(m, data, w, h, (sqz_pixel_format)fmt, stride, flags, e);
+    st = embedding ? sqz_embed_pixels(m, data, w, h, (sqz_pixel_format)fmt, stride, flags | SQZ_UNIT_LENGTH,
+                                      features, 64, e)
+                   : sqz_classify_pixels(m, data, w, h, (sqz_pixel_format)fmt, stride, flags, e);
   } else {
-    st = sqz_classify_image(m, data, size, flags, e);
+    st = embedding ? sqz_embed_image(m, data, size, flags | SQZ_UNIT_LENGTH, features, 64, e)
+                   : sqz_classify_image(m, data, size, flags, e);
   }
-  if (st == SQZ_OK) {
+  if (embedding) {
+    /* a unit (or all-zero) embedding of finite values, or a reason */
+    if (st != SQZ_OK) require_reason(e);
+    double squares = 0;
+    for (int i = 0; st == SQZ_OK && i < sqz_model_get_info(m).embedding_size; i++)
+      squares += (double)features[i] * features[i];
+    if (st == SQZ_OK && !(squares == 0 || (squares > 0.999 && squares < 1.001))) abort();
+    if (sqz_logits(m)) abort(); /* an embedding leaves no classification result */
+  } else if (st == SQZ_OK) {
     sqz_prediction p[3];
     if (sqz_top_k(m, 3, p) != 3 || !sqz_logits(m) || !sqz_probabilities(m)) abort();
   } else {

@@ -35,11 +35,11 @@ void sqz_fuzz_model_outcome(const uint8_t *data, size_t size, sqz_error outcome[
 
 /* Decode + preprocess + classify with the tiny models. The first byte picks
  * the model, SQZ_INPUT_RAW (0x10), sqz_classify_pixels (0x20; sizes from
- * the next bytes) instead of sqz_classify_image, and SQZ_IGNORE_ORIENTATION
- * (0x40). */
+ * the next bytes) instead of sqz_classify_image, SQZ_IGNORE_ORIENTATION
+ * (0x40), and an embedding of unit length (0x80) instead of classifying. */
 int sqz_fuzz_image(const uint8_t *data, size_t size);
-/* The same, telling what happened: the classification's status (its reason
- * in *err), or -1 when the input is too short to classify anything. */
+/* The same, telling what happened: the classification's (or embedding's)
+ * status (its reason in *err), or -1 when the input is too short to try. */
 int sqz_fuzz_image_outcome(const uint8_t *data, size_t size, sqz_error *err);
 
 /* The EXIF orientation parser alone, on the bytes as given: its result must

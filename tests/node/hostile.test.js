@@ -78,6 +78,32 @@ test('wasm engine: unusual images classified, hostile ones refused, the engine k
   engine.freeModel(model);
 });
 
+test('wasm engine: embeddings of the same images, refused alike, the engine keeps working', async () => {
+  const { engine, model } = await engineWithModel('squeezenet1_1');
+  const crop = goldenCrop();
+  const good = engine.embedPixels(model, crop, 224, 224, 3, { raw: true });
+  let valid = 0, refused = 0;
+  for (const c of cases) {
+    const bytes = readFileSync(c.file);
+    if (c.kind === 'valid') {
+      const e = engine.embedImage(model, bytes, { unitLength: true });
+      const length = Math.hypot(...e);
+      assert.ok(e.length === 512 && Math.abs(length - 1) < 1e-5, `${c.name}: an embedding of length ${length}`);
+      valid++;
+    } else {
+      assert.throws(() => engine.embedImage(model, bytes), (e) => {
+        assert.equal(e.code, c.code, `${c.name}: ${e.message}`);
+        assert.ok(e.message.includes(c.word), `${c.name}: '${e.message}' should mention '${c.word}'`);
+        return true;
+      });
+      refused++;
+    }
+    assert.deepEqual(engine.embedPixels(model, crop, 224, 224, 3, { raw: true }), good, `after ${c.name}`);
+  }
+  assert.ok(valid >= 20 && refused >= 40);
+  engine.freeModel(model);
+});
+
 // Damaged copies of a real model: the reason, then the good model still loads.
 function damagedModels(bytes) {
   const out = [];
