@@ -5,6 +5,7 @@ import { readFile, access } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { createEngine } from './engine.js';
+import { embedCommand, trainCommand } from './cli-teach.js';
 
 // models/default.sqz, made by the build (CMake's SQZ_DEFAULT_MODEL chooses it).
 const DEFAULT_MODEL = 'default';
@@ -12,6 +13,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 const usage = `usage:
   squeezenet-wasm classify [--model NAME|FILE] [--top K] [--json] [--raw] [--logits] FILE...
+  squeezenet-wasm embed [--model NAME|FILE] [--raw] FILE...
+  squeezenet-wasm train [--model BASE] --out FILE.sqz DIR...
 
 classify options:
   --model NAME|FILE  default (the default), squeezenet1_0, squeezenet1_1,
@@ -27,6 +30,23 @@ classify options:
                      by their EXIF orientation (as a camera held sideways tags them)
 A file that fails is reported on its line and the others still run; the exit
 status is then 1.
+
+embed options (one JSON line per file: {"file", "model", "embedding": [...]}):
+  --model NAME|FILE  as for classify
+  --raw              the raw averages of the last fire module's output, not scaled
+                     to unit length
+  --ignore-orientation  as for classify
+A file that fails gives {"file", "error"}; the others still run; the exit
+status is then 1.
+
+train options: each DIR holds one folder per class (DIR/<class>/*.jpg: its images,
+and those in its subfolders; hidden entries skipped); the folder names are the
+labels, classes of the same name in several DIRs are one class
+  --model NAME|FILE  the base model, as for classify (a taught model too)
+  --out FILE.sqz     the taught model to write
+  --ignore-orientation  as for classify
+An image that cannot be read is reported and skipped (the exit status is then 1).
+Then \`classify --model FILE.sqz\` classifies with the taught model.
 `;
 
 async function exists(p) {
@@ -98,8 +118,16 @@ async function classify(args) {
   return failed;
 }
 
+const teaching = {
+  usage,
+  findModel,
+  createEngine: async () => createEngine(await readFile(path.join(root, 'dist/squeezenet.wasm'))),
+};
+
 async function main(argv) {
   if (argv[0] === 'classify') return classify(argv.slice(1));
+  if (argv[0] === 'embed') return embedCommand(argv.slice(1), teaching);
+  if (argv[0] === 'train') return trainCommand(argv.slice(1), teaching);
   if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') { process.stdout.write(usage); return 0; }
   process.stderr.write(usage);
   return 2;

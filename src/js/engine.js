@@ -180,6 +180,19 @@ export class Engine {
       this.exports.sqzw_report(model, filePtr, top, logits ? 1 : 0, json ? 1 : 0, buf, cap)));
   }
 
+  /** The `embed` CLI's JSON line for an embedding (the C code the native CLI uses). */
+  reportEmbedding(model, file, embedding) {
+    return this.withString(file, (filePtr) => this.#withBytes(new Uint8Array(embedding.buffer, embedding.byteOffset,
+      embedding.byteLength), (values) => this.formatWith((buf, cap) =>
+      this.exports.sqzw_report_embedding(model, filePtr, values, embedding.length, buf, cap))));
+  }
+
+  /** The `train` CLI's line saying what was trained. */
+  reportTraining(classes, examples, trainAccuracy, iterations) {
+    return this.formatWith((buf, cap) =>
+      this.exports.sqzw_report_training(classes, examples, trainAccuracy, iterations, buf, cap));
+  }
+
   reportError(file, message, { json = false } = {}) {
     return this.withString(file, (filePtr) => this.withString(message, (msgPtr) =>
       this.formatWith((buf, cap) => this.exports.sqzw_report_error(filePtr, msgPtr, json ? 1 : 0, buf, cap))));

@@ -60,6 +60,29 @@ size_t sqz_report_json(const sqz_model *m, const char *file, int top_k, int with
   return o.len;
 }
 
+size_t sqz_report_embedding_json(const sqz_model *m, const char *file, const float *embedding, int n,
+                                 char *buf, size_t cap) {
+  out o = {buf, cap, 0};
+  put(&o, "{\"file\": ");
+  put_json_string(&o, file);
+  put(&o, ", \"model\": ");
+  put_json_string(&o, sqz_model_get_info(m).name);
+  put(&o, ", \"embedding\": [");
+  for (int i = 0; i < n; i++) put(&o, "%s%.9g", i ? ", " : "", (double)embedding[i]);
+  put(&o, "]}");
+  if (cap) buf[o.len < cap ? o.len : cap - 1] = 0;
+  return o.len;
+}
+
+size_t sqz_report_training(int classes, int examples, float train_accuracy, int iterations, char *buf,
+                           size_t cap) {
+  out o = {buf, cap, 0};
+  put(&o, "%d classes, %d examples: training accuracy %.1f%%, %d iterations\n", classes, examples,
+      100.0 * train_accuracy, iterations);
+  if (cap) buf[o.len < cap ? o.len : cap - 1] = 0;
+  return o.len;
+}
+
 size_t sqz_report_json_error(const char *file, const char *message, char *buf, size_t cap) {
   out o = {buf, cap, 0};
   put(&o, "{\"file\": ");

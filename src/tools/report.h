@@ -19,4 +19,11 @@ size_t sqz_report_text(const sqz_model *m, const char *file, int top_k, int with
                        char *buf, size_t cap);
 size_t sqz_report_text_error(const char *file, const char *message, char *buf, size_t cap);
 
+/* `embed`: {"file": …, "model": …, "embedding": [n values]} */
+size_t sqz_report_embedding_json(const sqz_model *m, const char *file, const float *embedding, int n,
+                                 char *buf, size_t cap);
+/* `train`: what was trained, one line: "10 classes, 300 examples: training accuracy 98.7%, 38 iterations\n" */
+size_t sqz_report_training(int classes, int examples, float train_accuracy, int iterations, char *buf,
+                           size_t cap);
+
 #endif

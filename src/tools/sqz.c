@@ -9,6 +9,7 @@
 #include "tools/convert/convert.h"
 #include "tools/compress.h"
 #include "tools/report.h"
+#include "tools/teach.h"
 
 /* models/default.sqz, made by the build (CMake's SQZ_DEFAULT_MODEL chooses it). */
 #define DEFAULT_MODEL "default"
@@ -16,6 +17,8 @@
 static const char *usage =
     "usage:\n"
     "  sqz classify [--model NAME|FILE] [--top K] [--json] [--raw] [--logits] [--threads N] FILE...\n"
+    "  sqz embed [--model NAME|FILE] [--raw] [--threads N] FILE...\n"
+    "  sqz train [--model BASE] --out FILE.sqz [--threads N] DIR...\n"
     "  sqz convert caffe-dc DEPLOY.prototxt WEIGHTS.net --labels synset_words.txt -o OUT.sqz\n"
     "              [--name NAME] [--encoding ENC]   (default sparse8h: lossless)\n"
     "  sqz convert ncnn MODEL.param MODEL.bin --labels synset_words.txt -o OUT.sqz\n"
@@ -41,6 +44,10 @@ static const char *usage =
     "A file that fails is reported on its line and the others still run; the exit\n"
     "status is then 1.\n"
     "\n"
+    EMBED_HELP
+    "\n"
+    TRAIN_HELP
+    "\n"
     "weight encodings (models/FORMAT.md): f32, f16, int8 (per output channel),\n"
     "codebookN (k-means, 2^N entries, N = 1..8), sparseN (zeros kept as positions,\n"
     "2^N - 1 values), each codebook/sparse with an 'h' suffix for Huffman-coded\n"
@@ -56,7 +63,7 @@ static unsigned char *read_file(const char *path, size_t *size, char *why, size_
 static int file_exists(const char *path) { return access(path, R_OK) == 0; }
 
 /* NAME → a built model; anything that looks like a path is taken as one. */
-static int find_model(const char *arg, char *path, size_t cap) {
+int sqz_find_model(const char *arg, char *path, size_t cap) {
   if (strchr(arg, '/') || (strlen(arg) > 4 && strcmp(arg + strlen(arg) - 4, ".sqz") == 0)) {
     snprintf(path, cap, "%s", arg);
     return 1;
@@ -128,7 +135,7 @@ static int cmd_classify(int argc, char **argv) {
     return 2;
   }
   char path[4096], why[512];
-  if (!find_model(model_arg, path, sizeof path)) {
+  if (!sqz_find_model(model_arg, path, sizeof path)) {
     fprintf(stderr, "sqz: model '%s' not found (build it with `cmake --build build`, or give a .sqz path)\n", model_arg);
     free(files);
     return 2;
@@ -246,6 +253,8 @@ static int cmd_convert(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "classify") == 0) return cmd_classify(argc - 2, argv + 2);
+  if (argc >= 2 && strcmp(argv[1], "embed") == 0) return sqz_embed_main(argc - 2, argv + 2, usage);
+  if (argc >= 2 && strcmp(argv[1], "train") == 0) return sqz_train_main(argc - 2, argv + 2, usage);
   if (argc >= 2 && strcmp(argv[1], "convert") == 0) return cmd_convert(argc - 2, argv + 2);
   if (argc >= 2 && strcmp(argv[1], "compress") == 0) return sqz_compress_main(argc - 2, argv + 2);
   if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||

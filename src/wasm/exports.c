@@ -61,6 +61,14 @@ EMSCRIPTEN_KEEPALIVE size_t sqzw_report(const sqz_model *m, const char *file, in
                                         char *buf, size_t cap) {
   return json ? sqz_report_json(m, file, top, logits, buf, cap) : sqz_report_text(m, file, top, logits, buf, cap);
 }
+EMSCRIPTEN_KEEPALIVE size_t sqzw_report_embedding(const sqz_model *m, const char *file, const float *embedding, int n,
+                                                  char *buf, size_t cap) {
+  return sqz_report_embedding_json(m, file, embedding, n, buf, cap);
+}
+EMSCRIPTEN_KEEPALIVE size_t sqzw_report_training(int classes, int examples, float train_accuracy, int iterations,
+                                                 char *buf, size_t cap) {
+  return sqz_report_training(classes, examples, train_accuracy, iterations, buf, cap);
+}
 EMSCRIPTEN_KEEPALIVE size_t sqzw_report_error(const char *file, const char *message, int json, char *buf,
                                               size_t cap) {
   return json ? sqz_report_json_error(file, message, buf, cap) : sqz_report_text_error(file, message, buf, cap);
