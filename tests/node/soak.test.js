@@ -102,3 +102,31 @@ test('1,000 load/dispose cycles in one wasm instance: no memory growth after war
   console.log(`load/dispose: 1,000 tiny-model cycles: heap between cycles ${r.heap} B, with the model ${tinyPeak} B; ` +
     `20 squeezenet1_1 cycles: heap with the model ${mb(peakLoaded)}, wasm memory ${mb(r2.memory)} (peak ${mb(r2.peakMem)})`);
 });
+
+test('1,000 teaching cycles in one wasm instance (embed, train, write, read back, with failures): no memory growth', async () => {
+  const engine = await newEngine();
+  const model = engine.loadModel(tinyModel);
+  const dim = engine.embeddingSize(model);
+  assert.equal(dim, 12); // the tiny model's last fire module: 5 + 7 channels
+  let cycles = 0;
+  const r = soak(engine, 1000, 50, 100, (i) => {
+    const a = engine.embedImage(model, tinyPng), b = engine.embedPixels(model, pixels, 16, 16, 4, { unitLength: true });
+    const x = new Float32Array(4 * dim);
+    [a, b, a, b].forEach((e, k) => x.set(e.map((v) => v * (1 + k / 10)), k * dim));
+    const head = engine.trainHead(x, Int32Array.of(0, 1, 0, 1), dim, 2);
+    const taught = engine.writeTaughtModel(tinyModel, head.weights, head.bias, ['a', `b ${i}`]);
+    assert.equal(engine.readTaughtHead(taught).labels[1], `b ${i}`);
+    engine.reportEmbedding(model, 'x.png', a);
+    if (i % 10 === 0) { // failures must not leak either
+      assert.throws(() => engine.embedImage(model, truncatedPng), /decode/);
+      assert.throws(() => engine.trainHead(x, Int32Array.of(0, 0, 0, 0), dim, 2), /no examples/);
+      assert.throws(() => engine.writeTaughtModel(tinyModel, head.weights, head.bias, ['a', 'a']), /same/);
+      assert.throws(() => engine.readTaughtHead(tinyModel), /not a taught model/);
+      assert.throws(() => engine.checkLabel('a,b'), /comma/);
+    }
+    cycles++;
+  });
+  engine.freeModel(model);
+  assert.equal(cycles, 1000);
+  console.log(`teaching: 1,000 cycles: heap ${r.heap} B, wasm memory ${mb(r.memory)}`);
+});
