@@ -156,6 +156,26 @@ test('build/train_head_tool exists (the native side of the comparison above)', (
 
 const photo = (i) => readFileSync(train[i].file);
 
+test('embed(): the same bits on 1 and 2 threads, in the thread and in a worker; options checked', async () => {
+  const runs = [];
+  for (const options of [{ threads: 1 }, { threads: 2 }, { threads: 2, worker: true }]) {
+    const classifier = await load({ model: 'squeezenet1_1', ...options });
+    try {
+      assert.equal(classifier.info.threads, options.threads);
+      runs.push([await classifier.embed(photo(0)), await classifier.embed(photo(40), { normalize: false })]);
+      await assert.rejects(classifier.embed(photo(0), { normalize: 'no' }), /normalize must be true or false, not 'no'/);
+      await assert.rejects(classifier.embed(photo(0), { top: 1 }), /unknown embed\(\) option 'top'/);
+      await assert.rejects(classifier.embed(new Uint8Array(4)), ImageError);
+    } finally {
+      classifier.dispose();
+    }
+  }
+  for (const run of runs.slice(1)) {
+    run.forEach((e, i) => assert.ok(Buffer.from(e.buffer).equals(Buffer.from(runs[0][i].buffer)), 'other bits'));
+  }
+  assert.equal(runs.length, 3);
+});
+
 async function rejects(promise, Class, pattern) {
   await assert.rejects(promise, (e) => {
     assert.ok(e instanceof Class, `${e.name}: ${e.message}`);
