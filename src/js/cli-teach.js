@@ -100,11 +100,18 @@ async function listDir(dir) {
 
 const isDir = (p) => stat(p).then((s) => s.isDirectory(), () => false);
 
-/** The images below dir (recursively, in byte order) as examples of label; folders that fail are reported. */
-async function walk(dir, label, depth, examples, report) {
-  let names;
+/**
+ * The images below dir (recursively, in byte order) as examples of label;
+ * folders that cannot be read or that loop back (`up`: the folders above,
+ * as device:inode) are reported.
+ */
+async function walk(dir, label, depth, up, examples, report) {
+  let names, here = null;
   try {
-    if (depth > MAX_DEPTH) throw new Error('folders nested too deep (a link loop?)');
+    if (depth > MAX_DEPTH) throw new Error('folders nested too deep');
+    const s = await stat(dir).catch(() => null);
+    here = s ? `${s.dev}:${s.ino}` : null;
+    if (here && up.includes(here)) throw new Error('a link back to a folder above it (skipped)');
     names = await listDir(dir);
   } catch (e) {
     report(`${dir}: ${e.code ? 'cannot read this folder' : e.message}`);
@@ -112,7 +119,7 @@ async function walk(dir, label, depth, examples, report) {
   }
   for (const name of names) {
     const p = `${dir}/${name}`;
-    if (await isDir(p)) await walk(p, label, depth + 1, examples, report);
+    if (await isDir(p)) await walk(p, label, depth + 1, [...up, here], examples, report);
     else if (IMAGE.test(name)) examples.push({ file: p, label });
   }
 }
@@ -158,7 +165,7 @@ export async function trainCommand(args, context) {
   }
   const examples = [];
   for (const { dir, name } of folders) {
-    await walk(`${dir}/${name}`, classes.indexOf(name), 1, examples, (message) => { say(message); failed = 1; });
+    await walk(`${dir}/${name}`, classes.indexOf(name), 1, [], examples, (message) => { say(message); failed = 1; });
   }
   const start = performance.now();
   const x = new Float32Array(examples.length * dim);
@@ -175,7 +182,7 @@ export async function trainCommand(args, context) {
     }
   }
   const embedded = performance.now();
-  classes.forEach((label, k) => process.stdout.write(`${label}: ${count[k]} examples\n`));
+  classes.forEach((label, k) => process.stdout.write(`${label}: ${count[k]} example${count[k] === 1 ? '' : 's'}\n`));
   const empty = classes.filter((label, k) => count[k] === 0);
   for (const label of empty) say(`class '${label}' has no images that could be read`);
   let taught = null, report = null;

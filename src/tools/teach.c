@@ -203,20 +203,36 @@ static int add_example(examples *ex, char *path, int label) {
   return 1;
 }
 
+/* A folder on the way down, to tell a link back up (a loop). */
+typedef struct ancestor {
+  dev_t dev;
+  ino_t ino;
+  const struct ancestor *up;
+} ancestor;
+
 /* The images below dir (recursively, in byte order) as examples of label.
- * Returns 0 if out of memory; reports folders it cannot read (*failed). */
-static int walk(examples *ex, const char *dir, int label, int depth, int *failed) {
+ * Returns 0 if out of memory; reports folders it cannot read or that loop
+ * back (*failed). */
+static int walk(examples *ex, const char *dir, int label, int depth, const ancestor *up, int *failed) {
   struct dirent **list = NULL;
-  int n = depth > MAX_DEPTH ? -2 : list_dir(dir, &list), ok = 1;
+  struct stat st;
+  const char *why = depth > MAX_DEPTH ? "folders nested too deep" : NULL;
+  ancestor here = {0, 0, up};
+  if (!why && stat(dir, &st) == 0) {
+    here.dev = st.st_dev, here.ino = st.st_ino;
+    for (const ancestor *a = up; a && !why; a = a->up)
+      if (a->dev == st.st_dev && a->ino == st.st_ino) why = "a link back to a folder above it (skipped)";
+  }
+  int n = why ? -1 : list_dir(dir, &list), ok = 1;
   if (n < 0) {
-    fprintf(stderr, "sqz train: %s: %s\n", dir, n == -2 ? "folders nested too deep (a link loop?)" : "cannot read this folder");
+    fprintf(stderr, "sqz train: %s: %s\n", dir, why ? why : "cannot read this folder");
     *failed = 1;
     return 1;
   }
   for (int i = 0; i < n; i++) {
     char *path = ok ? join(dir, list[i]->d_name) : NULL;
     if (!path) ok = 0;
-    else if (is_dir(path)) ok = walk(ex, path, label, depth + 1, failed), free(path);
+    else if (is_dir(path)) ok = walk(ex, path, label, depth + 1, &here, failed), free(path);
     else if (is_image_name(list[i]->d_name)) ok = add_example(ex, path, label);
     else free(path);
     free(list[i]);
@@ -276,7 +292,7 @@ static int collect(const common *c, examples *ex, int *failed) {
           } else if (pass == 0) {
             if (class_of(ex, name) < 0) ok = 0;
           } else {
-            ok = walk(ex, path, class_of(ex, name), 1, failed);
+            ok = walk(ex, path, class_of(ex, name), 1, NULL, failed);
           }
         }
         free(path);
@@ -342,7 +358,7 @@ int sqz_train_main(int argc, char **argv, const char *usage) {
     const double t1 = now_s();
     int empty = 0;
     for (int k = 0; k < ex.classes; k++) {
-      printf("%s: %d examples\n", ex.names[k], count[k]);
+      printf("%s: %d example%s\n", ex.names[k], count[k], count[k] == 1 ? "" : "s");
       if (count[k] == 0) {
         fprintf(stderr, "sqz train: class '%s' has no images that could be read\n", ex.names[k]);
         empty = 1;

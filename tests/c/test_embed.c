@@ -94,7 +94,7 @@ static void check_image(sqz_model **models, sqz_model *features, const char *pat
 /* Pixels: an RGBA picture, the same as RGB rows with a stride, and a raw
  * crop, each against the features model given the same pixels. */
 static void check_pixels(sqz_model *m, sqz_model *features, int dim, int crop_w, int crop_h) {
-  enum { W = 301, H = 203 };
+  enum { W = 301, H = 233 }; /* both at least the crops (224, 227) */
   static uint8_t rgba[W * H * 4], rgb[H * (W * 3 + 5)];
   static float a[MAX_DIM], b[MAX_DIM];
   for (int i = 0; i < W * H * 4; i++) rgba[i] = (uint8_t)(test_rand() >> 24);

@@ -12,7 +12,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { nativeCli, wasmCli } from './helpers.js';
@@ -93,6 +93,36 @@ test('embed and train: misuse is exit status 2 with a reason', () => {
     }
   }
   assert.equal(cases.length, 9);
+});
+
+test('train: images in subfolders count, hidden ones and other files do not, a link loop is reported; both CLIs alike', () => {
+  const dir = path.join(tmp, 'small');
+  mkdirSync(path.join(dir, 'hat', 'more'), { recursive: true });
+  mkdirSync(path.join(dir, 'shoes', '.hidden'), { recursive: true });
+  cpSync(validation[0].file, path.join(dir, 'hat', 'a.jpg'));
+  cpSync(validation[1].file, path.join(dir, 'hat', 'more', 'b.JPEG'));
+  cpSync(validation[300].file, path.join(dir, 'shoes', 'c.jpeg'));
+  cpSync(validation[301].file, path.join(dir, 'shoes', '.d.jpg'));
+  cpSync(validation[302].file, path.join(dir, 'shoes', '.hidden', 'e.jpg'));
+  writeFileSync(path.join(dir, 'shoes', 'f.txt'), 'not an image');
+  symlinkSync('..', path.join(dir, 'hat', 'more', 'up'));
+  const second = path.join(tmp, 'small2');
+  mkdirSync(path.join(second, 'shoes'), { recursive: true });
+  cpSync(validation[303].file, path.join(second, 'shoes', 'g.png'));
+  const models = {};
+  for (const cli of CLIS) {
+    const out = path.join(tmp, `small-${cli}.sqz`);
+    // (examples: a.jpg, more/b.JPEG; c.jpeg, g.png)
+    const r = run(cli, ['train', '--model', 'squeezenet1_1', '--out', out, dir, second]);
+    assert.equal(r.status, 1, `${cli}: ${r.stderr}`);
+    assert.match(r.stderr, /hat\/more\/up: a link back to a folder above it \(skipped\)/);
+    assert.doesNotMatch(r.stderr, /\.d\.jpg|e\.jpg|f\.txt/);
+    // shoes: c.jpeg, and g.png of the second folder (a JPEG: read by its content)
+    assert.deepEqual(r.stdout.split('\n').slice(0, 3), ['hat: 2 examples', 'shoes: 2 examples',
+      '2 classes, 4 examples: training accuracy 100.0%, ' + r.stdout.match(/(\d+) iterations/)[1] + ' iterations']);
+    models[cli] = r.stdout.replace(/time: .*\n/, '').replace(out, 'OUT');
+  }
+  assert.equal(models.native, models.wasm);
 });
 
 test('train on the clothing photos (ImageFolder), then classify with the taught model: as the reference, both CLIs alike', () => {
