@@ -11,6 +11,7 @@ import path from 'node:path';
 import { createEngine } from '../../src/js/engine.js';
 import { load, ArgumentError } from '../../src/js/index.js';
 import { root, MODELS, engineWithModel, predictions, top5, photosDir } from './helpers.js';
+import { clothingPhotos } from './clothing.js';
 
 const wasmFile = (name) => path.join(root, 'dist', name);
 
@@ -95,4 +96,30 @@ test('where WebAssembly refuses SIMD, load() falls back to the scalar engine', a
   } finally {
     WebAssembly.validate = validate;
   }
+});
+
+test('the scalar engine teaches: embeddings within 1e-5 of the SIMD ones, the same head from the same examples', async () => {
+  const photos = [0, 1, 40, 41, 80, 81].map((i) => clothingPhotos('train')[i]);
+  const models = {};
+  for (const simd of [true, false]) {
+    const c = await load({ model: 'squeezenet1_1', simd, threads: 1, worker: !simd });
+    try {
+      assert.equal(c.info.simd, simd);
+      const embeddings = [];
+      for (const p of photos) embeddings.push(await c.embed(await readFile(p.file), { normalize: false }));
+      models[simd] = { embeddings };
+      const learner = c.learner();
+      // both engines train on the SIMD engine's embeddings: the same examples
+      const examples = models.true.embeddings;
+      for (const [i, p] of photos.entries()) await learner.add(examples[i], p.label);
+      await learner.train();
+      models[simd].bytes = learner.toModel();
+    } finally {
+      c.dispose();
+    }
+  }
+  let worst = 0;
+  models.true.embeddings.forEach((e, i) => e.forEach((v, j) => { worst = Math.max(worst, Math.abs(v - models.false.embeddings[i][j])); }));
+  assert.ok(worst <= 1e-5, `scalar and SIMD embeddings differ by ${worst}`);
+  assert.ok(Buffer.from(models.false.bytes).equals(Buffer.from(models.true.bytes)), 'the scalar engine taught other bytes');
 });
