@@ -37,6 +37,7 @@ export class Learner {
   #examples = new Map(); // label → Float32Array[], raw embeddings, in the order classes were first added
   #head = null;          // { labels, weights, bias }: what classify() and toModel() use
   #model = null;         // toModel()'s bytes for #head, once written
+  #adding = Promise.resolve(); // settles when every add() called so far has
 
   constructor(engine, taught) {
     this.#engine = engine;
@@ -128,9 +129,18 @@ export class Learner {
   async add(input, label, options = {}) {
     this.#checkLabel(label);
     checkCallOptions(options, ['orientation'], "{ orientation: 'ignore' }", 'add()');
-    const embedding = await this.#embed(input, options.orientation);
-    if (!this.#examples.has(label)) this.#examples.set(label, []);
-    this.#examples.get(label).push(embedding);
+    // Examples join in the order add() was called, whichever input is read
+    // first (a large Blob may take longer than a small one after it).
+    const embedding = this.#embed(input, options.orientation);
+    const before = this.#adding;
+    const added = (async () => {
+      const e = await embedding;
+      await before;
+      if (!this.#examples.has(label)) this.#examples.set(label, []);
+      this.#examples.get(label).push(e);
+    })();
+    this.#adding = Promise.allSettled([before, added]);
+    return added;
   }
 
   /** Removes a class and its examples (the trained head keeps it until the next train()). */
@@ -149,10 +159,12 @@ export class Learner {
 
   /**
    * Trains a head on every example (each class needs one or more, and two
-   * classes or more): what classify() and toModel() use from then on.
+   * classes or more), those of add() calls still running too: what
+   * classify() and toModel() use from then on.
    * Returns { classes, examples, loss, trainAccuracy, iterations, ms }.
    */
   async train() {
+    await this.#adding; // adds still running count: they were called first
     const entries = Array.from(this.#examples);
     if (entries.length < 2) {
       throw new ArgumentError(`training needs two classes or more; this learner has ${

@@ -220,6 +220,15 @@ for (const worker of [false, true]) {
       assert.equal(best.label, 'hat ☂');
       assert.equal(second.label, 'shoes');
       assert.ok(Math.abs(best.probability + second.probability - 1) < 1e-9);
+      // Examples join in call order, and train() counts the adds still running.
+      const ordered = classifier.learner();
+      const adds = [ordered.add(new Blob([photo(2)]), 'first'), ordered.add(raw, 'second'),
+        ordered.add(new Uint8Array(2), 'never'), ordered.add(raw, 'first')].map((p) => p.then(() => null, (e) => e));
+      assert.equal((await ordered.train()).examples, 3);
+      assert.deepEqual(ordered.classes, [{ label: 'first', examples: 2 }, { label: 'second', examples: 1 }]);
+      const failures = await Promise.all(adds);
+      assert.ok(failures[2] instanceof ImageError && /decode/.test(failures[2].message), String(failures[2]));
+      assert.deepEqual([failures[0], failures[1], failures[3]], [null, null, null]);
       // Changes to the examples count from the next train().
       learner.remove('shoes');
       assert.deepEqual(learner.classes, [{ label: 'hat ☂', examples: 1 }]);
