@@ -195,7 +195,7 @@ int main(void) {
   const char *names[] = {"squeezenet1_1", "default"};
   for (int k = 0; k < 2; k++) {
     size_t size = 0;
-    uint8_t *base = clothing_read_model(names[k], &size);
+    uint8_t *base = test_read_model(names[k], &size);
     CHECK(base != NULL, "models/%s.sqz missing", names[k]);
     if (!base) continue;
     sqz_model *models[THREADS] = {NULL};
