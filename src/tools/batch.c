@@ -204,6 +204,18 @@ static void *count_main(void *arg) {
   return NULL;
 }
 
+/* One write(2) per output where the system allows (a line of --files-from's
+ * xargs recipe is then whole in a file opened for appending); 0 or an errno. */
+static int write_all(int fd, const char *p, size_t n) {
+  while (n) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return w < 0 ? errno : EIO;
+    p += w, n -= (size_t)w;
+  }
+  return 0;
+}
+
 /* The calling thread writes: each slot in order, once done. Returns 0, or an errno if the output failed. */
 static int write_in_order(batch *b, FILE *out, int *failed) {
   int out_is_terminal = isatty(fileno(out)), error = 0;
@@ -215,8 +227,8 @@ static int write_in_order(batch *b, FILE *out, int *failed) {
     while (s->state != SLOT_DONE) pthread_cond_wait(&b->done, &b->mu);
     pthread_mutex_unlock(&b->mu);
     if (s->to_stderr || out_is_terminal) progress_clear(&b->progress);
-    FILE *to = s->to_stderr ? stderr : out;
-    if (fwrite(s->out.data, 1, s->out.len, to) != s->out.len || fflush(to) != 0) error = errno ? errno : EIO;
+    int failed_write = write_all(fileno(s->to_stderr ? stderr : out), s->out.data, s->out.len);
+    if (!s->to_stderr) error = failed_write; /* a note that cannot be shown stops nothing */
     if (!s->to_stderr) {
       b->progress.done++;
       b->progress.failed += s->failed;
