@@ -1,4 +1,4 @@
-#define _GNU_SOURCE
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, fileno */
 #include "tools/batch.h"
 
 #include <errno.h>
@@ -31,7 +31,7 @@ static double now_seconds(void) {
 /* ---- progress: one line on standard error, redrawn with \r ---- */
 
 typedef struct progress {
-  int on, out_is_terminal, drawn;
+  int on, drawn;
   double start, last;
   long long done, failed;
   atomic_llong total; /* -1 until the counting walk is done, and for good if it cannot be known */
@@ -106,8 +106,9 @@ static void *job_main(void *arg) {
   void *state = b->job->start(b->job->shared, index, why, sizeof why);
   pthread_mutex_lock(&b->mu);
   if (!state) {
-    progress_clear(&b->progress);
-    fprintf(stderr, "%s: job %d did not start (%s): running with fewer\n", b->options->program, index + 1, why);
+    /* Over the progress line, which the writer redraws (it alone touches its state). */
+    fprintf(stderr, "%s%s: job %d did not start (%s): running with fewer\n", b->progress.on ? "\r\033[K" : "",
+            b->options->program, index + 1, why);
     b->missing++;
     pthread_mutex_unlock(&b->mu);
     return NULL;
