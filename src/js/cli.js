@@ -11,8 +11,6 @@ import { isatty } from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
-import { createEngine } from './engine.js';
-import { Report } from './cli-report.js';
 import { ClassifyJob } from './cli-worker.js';
 import { inputsOf, openLists, closeLists, countInputs } from './cli-inputs.js';
 
@@ -349,39 +347,34 @@ async function classify(args) {
     say(`${PROGRAM}: ${modelPath}: cannot open\n`);
     return 2;
   }
-  // The model's name and classes, checked once before any job starts (a bad model stops the run).
-  const probe = await createEngine(wasm);
-  let info;
+  // Job 0, on this thread, loads the model first: a bad model stops the run
+  // before anything else starts, and its classes set the output's columns.
+  const flags = { raw: o['--raw'], ignoreOrientation: o['--ignore-orientation'] }; // engine.classifyImage's
+  const setup = { wasm, mtWasm, reportWasm, model, threads, flags, style: null };
+  let job;
   try {
-    const handle = probe.loadModel(model);
-    info = probe.modelInfo(handle);
-    probe.freeModel(handle);
+    job = await ClassifyJob.create(setup);
   } catch (e) {
     say(`${PROGRAM}: ${modelPath}: ${e.message}\n`);
     return 2;
   }
-  const report = await Report.create(reportWasm);
+  const { numClasses } = job.info;
+  setup.style = job.style = {
+    kind: o['--json'] ? 'json' : o['--csv'] ? 'csv' : 'text',
+    top: Math.min(o['--top'], numClasses),
+    logits: o['--logits'] ? numClasses : 0,
+  };
+  const style = setup.style;
+  const report = job.report;
   const reason = (code) => report.ioReason(code);
   try {
     await openLists(sources, reason);
   } catch (e) {
+    job.dispose();
     say(`${PROGRAM}: ${e.message}\n`);
     return 2;
   }
-  const style = {
-    kind: o['--json'] ? 'json' : o['--csv'] ? 'csv' : 'text',
-    top: Math.min(o['--top'], info.numClasses),
-    logits: o['--logits'] ? info.numClasses : 0,
-  };
-  const flags = { raw: o['--raw'], ignoreOrientation: o['--ignore-orientation'] }; // engine.classifyImage's
-  const setup = { wasm, mtWasm, reportWasm, model, threads, flags, style };
-  let first;
-  try {
-    first = new LocalRunner(await ClassifyJob.create(setup));
-  } catch (e) {
-    say(`${PROGRAM}: ${modelPath}: ${e.message}\n`);
-    return 2;
-  }
+  const first = new LocalRunner(job);
   out(report.header(style));
   const progress = new Progress(!o['--quiet'] && isatty(2));
   let counted = false;
