@@ -114,7 +114,7 @@ for (const cli of CLIS) {
     assert.match(missing.stderr, /no-such-list: cannot open the list/);
   });
 
-  test(`${cli} CLI: --jobs 2 and 3 print exactly what --jobs 1 prints (JSON, table, CSV)`, () => {
+  test(`${cli} CLI: --jobs 2, --jobs 3 and --jobs 2 --threads 2 print exactly what --jobs 1 prints (JSON, table, CSV)`, () => {
     const photos = readdirSync(photosDir).slice(0, 24).map(photo);
     let compared = 0;
     for (const format of [['--json'], [], ['--csv', '--top', '3']]) {
@@ -122,12 +122,12 @@ for (const cli of CLIS) {
       const one = run(cli, [...args, '--jobs', '1']);
       assert.equal(one.status, 1);
       assert.ok(one.stdout.length > 24 * 60);
-      for (const jobs of ['2', '3']) {
-        assert.equal(run(cli, [...args, '--jobs', jobs]).out, one.out, `${format} --jobs ${jobs}`);
+      for (const more of [['--jobs', '2'], ['--jobs', '3'], ['--jobs', '2', '--threads', '2']]) {
+        assert.equal(run(cli, [...args, ...more]).out, one.out, `${format} ${more.join(' ')}`);
         compared++;
       }
     }
-    assert.equal(compared, 6);
+    assert.equal(compared, 9);
   });
 }
 
