@@ -370,14 +370,14 @@ for (const cli of CLIS) {
 
 // ---- the shipped .wasm links nothing of the CLIs ----
 
-test('squeezenet.wasm and squeezenet-mt.wasm hold nothing of the CLIs; cli-report.wasm holds the format and no engine', () => {
+test('the engines (squeezenet.wasm, -mt, -scalar) hold nothing of the CLIs; cli-report.wasm holds the format and no engine', () => {
   const marks = [', "predictions": [', 'probability%d', 'cannot read folder'];
   const cliReport = readFileSync(path.join(root, 'dist/cli-report.wasm'));
   const exportsOf = (bytes) => WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => e.name);
   for (const mark of marks.slice(0, 2)) assert.ok(cliReport.includes(mark), `cli-report.wasm has "${mark}"`);
   assert.ok(exportsOf(cliReport).includes('sqzr_result'));
   assert.ok(!exportsOf(cliReport).some((n) => n.startsWith('sqzw_')), 'cli-report.wasm holds no engine');
-  for (const name of ['squeezenet.wasm', 'squeezenet-mt.wasm']) {
+  for (const name of ['squeezenet.wasm', 'squeezenet-mt.wasm', 'squeezenet-scalar.wasm']) {
     const bytes = readFileSync(path.join(root, 'dist', name));
     for (const mark of marks) assert.ok(!bytes.includes(mark), `${name} holds "${mark}"`);
     const names = exportsOf(bytes);
