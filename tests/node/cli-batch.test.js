@@ -307,9 +307,9 @@ function crc32(bytes) {
   return ~c >>> 0;
 }
 
-/** A 48×48 RGB PNG of noise from `seed` (about 7 KB: keeping each file's bytes would show). */
+/** A 64×64 RGB PNG of noise from `seed` (about 12 KB: keeping each file's bytes would show). */
 function png(seed) {
-  const side = 48;
+  const side = 64;
   const chunk = (type, data) => {
     const body = Buffer.concat([Buffer.from(type), data]);
     const out = Buffer.alloc(body.length + 8);
@@ -354,17 +354,21 @@ for (let f = 0; f < 50; f++) {
 const tinyModel = path.join(root, 'fuzz/corpus/model/tiny-0.sqz');
 
 for (const cli of CLIS) {
-  test(`${cli} CLI: 1,000 and 5,000 small images (35 MB) through the tiny model: the same peak memory`, () => {
+  test(`${cli} CLI: 1,000 and 5,000 small images (60 MB) through the tiny model: the same peak memory`, () => {
     const dirs = readdirSync(many).map((d) => path.join(many, d));
     const args = ['classify', '--json', '--logits', '--model', tinyModel, '--jobs', '2'];
-    const small = peakRss(cli, [...args, ...dirs.slice(0, 10)]);
-    const large = peakRss(cli, [...args, ...dirs]);
-    assert.deepEqual([small.lines, small.status, large.lines, large.status], [1000, 0, 5000, 0]);
-    const growth = large.kb - small.kb;
-    console.log(`${cli}: peak RSS ${small.kb} KB over 1,000 files, ${large.kb} KB over 5,000 (${growth >= 0 ? '+' : ''}${growth} KB)`);
-    // 4,000 more files may not cost 2 KB each (each image is 7 KB, its line 300 bytes): nothing per file
-    // is kept. What Node's heap settles to after warm-up varies by a few MB, hence 2 KB and not less.
-    assert.ok(growth < 8000, `${cli}: peak memory grew by ${growth} KB from 1,000 to 5,000 files`);
+    // Each count run twice, the lower peak kept: what Node's heap settles to varies from run to run.
+    const peak = (n) => {
+      const runs = [0, 1].map(() => peakRss(cli, [...args, ...dirs.slice(0, n / 100)]));
+      for (const r of runs) assert.deepEqual([r.lines, r.status], [n, 0]);
+      return Math.min(...runs.map((r) => r.kb));
+    };
+    const small = peak(1000), large = peak(5000);
+    const growth = large - small;
+    console.log(`${cli}: peak RSS ${small} KB over 1,000 files, ${large} KB over 5,000 (${growth >= 0 ? '+' : ''}${growth} KB)`);
+    // 4,000 more files may not cost 4 KB each (each image is 12 KB, its line 300 bytes): nothing per
+    // file is kept. Node's heap, measured while other tests run, has grown by up to 12 MB.
+    assert.ok(growth < 16000, `${cli}: peak memory grew by ${growth} KB from 1,000 to 5,000 files`);
   });
 }
 
