@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench [-- --json] [--runs N] [--warmup N] [--models a,b] [--no-peers] [--no-native]
-//                 [--extra LABEL=FILE.wasm]...
+//                 [--no-cli] [--extra LABEL=FILE.wasm]...
 //
 // In one process, interleaved round by round, on the same input: our engine
 // (RGBA pixels of a golden 224/227 crop in; channel order, normalisation,
@@ -11,14 +11,16 @@
 // count per process); only one runs at a time. Prints median and min
 // per runtime, ratios ours/peer, a per-step profile of ours, the native
 // build's time per image and the peak wasm memory; then the native training
-// time of a taught head (build/bench_teach). Only ratios inside one run mean
-// anything on a shared machine.
+// time of a taught head (build/bench_teach) and the CLIs' throughput over the
+// 200 photos (bench/cli-throughput.js: --jobs 1 and 2, native and Node). Only
+// ratios inside one run mean anything on a shared machine.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { MEMORY_PAGES } from '../dist/constants.js';
+import { cliThroughput } from './cli-throughput.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const shared = process.env.SQZ_SHARED_DIR || join(root, '..', 'shared');
@@ -221,4 +223,5 @@ if (!flag('--no-native') && existsSync(teachBin)) {
   log(`\nteach (native, 1 thread, ${teach.model}, ${teach.classes} classes × ${teach.dim} features): ${line(teach.train_300)}; ${line(teach.train_3000)}`);
   log(`taught model of 100 classes: ${teach.taught_100_classes_bytes} bytes (base ${teach.base_bytes})`);
 }
-if (json) console.log(JSON.stringify({ date: new Date().toISOString(), node: process.version, models: out, teach }, null, 1));
+const cli = flag('--no-cli') ? null : cliThroughput({ log });
+if (json) console.log(JSON.stringify({ date: new Date().toISOString(), node: process.version, models: out, teach, cli }, null, 1));

@@ -4,7 +4,6 @@
 
 import { STATUS } from '../../dist/constants.js';
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** Error from the engine: `code` is its sqz_status without SQZ_ ('ERR_MODEL', …). */
@@ -64,12 +63,6 @@ export class Engine {
     if (!ptr) throw new EngineError(`out of memory copying ${bytes.length} bytes into the engine`, 'ERR_MEMORY');
     this.u8().set(bytes, ptr);
     return ptr;
-  }
-
-  withString(str, fn) {
-    const bytes = encoder.encode(str + '\0');
-    const ptr = this.copyIn(bytes);
-    try { return fn(ptr); } finally { this.exports.sqzw_free(ptr); }
   }
 
   fail(status) {
@@ -163,31 +156,6 @@ export class Engine {
     const ptr = this.exports.sqzw_logits(model);
     if (!ptr) return null;
     return new Float32Array(this.memory.buffer, ptr, numClasses).slice();
-  }
-
-  /** The CLI line for the last classification, formatted by the C code the native CLI uses. */
-  report(model, file, { top = 5, logits = false, json = false } = {}) {
-    return this.withString(file, (filePtr) => this.formatWith((buf, cap) =>
-      this.exports.sqzw_report(model, filePtr, top, logits ? 1 : 0, json ? 1 : 0, buf, cap)));
-  }
-
-  reportError(file, message, { json = false } = {}) {
-    return this.withString(file, (filePtr) => this.withString(message, (msgPtr) =>
-      this.formatWith((buf, cap) => this.exports.sqzw_report_error(filePtr, msgPtr, json ? 1 : 0, buf, cap))));
-  }
-
-  formatWith(fn) {
-    let cap = 65536;
-    for (;;) {
-      const buf = this.exports.sqzw_alloc(cap);
-      try {
-        const n = fn(buf, cap) >>> 0;
-        if (n < cap) return decoder.decode(this.u8().slice(buf, buf + n));
-        cap = n + 1;
-      } finally {
-        this.exports.sqzw_free(buf);
-      }
-    }
   }
 
   /** Bytes of wasm memory (grows, never shrinks). */
