@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench [-- --json] [--runs N] [--warmup N] [--models a,b ('': none, training alone)] [--no-peers] [--no-native]
-//                 [--extra LABEL=FILE.wasm]...
+//                 [--no-cli] [--extra LABEL=FILE.wasm]...
 //
 // In one process, interleaved round by round, on the same input: our engine
 // (RGBA pixels of a golden 224/227 crop in; channel order, normalisation,
@@ -11,9 +11,10 @@
 // count per process); only one runs at a time. Prints median and min
 // per runtime, ratios ours/peer, a per-step profile of ours, the native
 // build's time per image and the peak wasm memory; then the native training
-// time of a taught head (build/bench_teach) and the wasm one on the same
-// examples. Only ratios inside one run mean
-// anything on a shared machine.
+// time of a taught head (build/bench_teach), the wasm one on the same
+// examples, and the CLIs' throughput over the 200 photos
+// (bench/cli-throughput.js: --jobs 1 and 2, native and Node). Only ratios
+// inside one run mean anything on a shared machine.
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
@@ -22,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { MEMORY_PAGES } from '../dist/constants.js';
 import { createEngine } from '../src/js/engine.js';
+import { cliThroughput } from './cli-throughput.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const shared = process.env.SQZ_SHARED_DIR || join(root, '..', 'shared');
@@ -247,4 +249,5 @@ if (!flag('--no-native') && existsSync(teachBin)) {
     `wasm / native ${fmt(teach.wasm.train_300.median_ms / teach.train_300.median_ms)} and ${fmt(teach.wasm.train_3000.median_ms / teach.train_3000.median_ms)}`);
   log(`taught model of 100 classes: ${teach.taught_100_classes_bytes} bytes (base ${teach.base_bytes})`);
 }
-if (json) console.log(JSON.stringify({ date: new Date().toISOString(), node: process.version, models: out, teach }, null, 1));
+const cli = flag('--no-cli') ? null : cliThroughput({ log });
+if (json) console.log(JSON.stringify({ date: new Date().toISOString(), node: process.version, models: out, teach, cli }, null, 1));

@@ -23,9 +23,11 @@ set_source_files_properties(${SQZ_LEARN_SOURCES} ${SQZ_LEARN_KERNEL_SOURCES}
 # The SIMD128 kernels (file names end in -wasmsimd*), which the scalar .wasm leaves out.
 set(SQZ_SIMD_KERNEL_SOURCES ${SQZ_KERNEL_SOURCES})
 list(FILTER SQZ_SIMD_KERNEL_SOURCES INCLUDE REGEX "-wasmsimd[^/]*\\.c$")
-# What the .wasm adds: its exports (src/wasm/) and the CLI's report format.
+# What the .wasm engines add: their exports (src/wasm/*.c; nothing of the CLIs).
 file(GLOB SQZ_WASM_EXPORT_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/wasm/*.c)
-list(APPEND SQZ_WASM_EXPORT_SOURCES ${CMAKE_SOURCE_DIR}/src/tools/report.c)
+# The CLIs' output format (what the native sqz links) and its exports, built
+# alone as dist/cli-report.wasm for the Node CLI.
+set(SQZ_CLI_REPORT_SOURCES ${CMAKE_SOURCE_DIR}/src/tools/report.c ${CMAKE_SOURCE_DIR}/src/wasm/report/exports.c)
 set(SQZ_INCLUDE_DIRS ${CMAKE_SOURCE_DIR}/src/include ${CMAKE_SOURCE_DIR}/src)
 set(SQZ_STB_INCLUDE_DIR /usr/include/stb)  # Debian's libstb-dev
 

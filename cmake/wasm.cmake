@@ -7,6 +7,8 @@
 #                           instantiated once per thread by src/js/threads.js
 #   squeezenet-scalar.wasm  no SIMD (the kernels' scalar twins), one thread, standalone:
 #                           for browsers without wasm SIMD
+#   cli-report.wasm         not an engine: the CLIs' output format (src/tools/report.c)
+#                           for the Node CLI, so the engines link nothing of the CLIs
 # Emscripten's JS glue is not used (under Node 20 it fetch()es file paths and
 # fails): src/js/engine.js loads the .wasm.
 set(SQZ_DIST_DIR "${CMAKE_SOURCE_DIR}/dist" CACHE PATH "where the .wasm files go")
@@ -50,3 +52,14 @@ list(REMOVE_ITEM SQZ_SCALAR_SOURCES ${SQZ_SIMD_KERNEL_SOURCES})
 sqz_wasm(squeezenet-scalar SOURCES ${SQZ_SCALAR_SOURCES}
   LINK -O3 -sSTANDALONE_WASM)
 set_target_properties(squeezenet-scalar PROPERTIES SUFFIX .wasm)
+
+# About 22 KB; a formatter needs no engine-sized memory.
+add_executable(cli-report ${SQZ_CLI_REPORT_SOURCES})
+target_include_directories(cli-report PRIVATE ${SQZ_INCLUDE_DIRS})
+target_compile_options(cli-report PRIVATE -O2 -DNDEBUG)
+target_link_options(cli-report PRIVATE -O2 -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH
+                    -sINITIAL_MEMORY=1MB -sTOTAL_STACK=64KB)
+set_target_properties(cli-report PROPERTIES SUFFIX .wasm)
+add_custom_command(TARGET cli-report POST_BUILD
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${SQZ_DIST_DIR}
+  COMMAND ${CMAKE_COMMAND} -E copy $<TARGET_FILE:cli-report> ${SQZ_DIST_DIR}/cli-report.wasm)

@@ -1,211 +1,125 @@
-// `squeezenet-wasm embed` and `squeezenet-wasm train`: the native
-// `sqz embed` / `sqz train` (src/tools/teach.c) over the .wasm, with the same
-// arguments and output (lines formatted by the same C code where they hold
-// numbers).
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+// `squeezenet-wasm train`: the native `sqz train` (src/tools/teach.c) over
+// the .wasm, with the same arguments and output — folders found as classify
+// finds them (cli-inputs.js), numbers formatted by the same C (cli-report.wasm).
+// (`embed` is a batch command like classify: cli.js, EmbedJob in cli-worker.js.)
+import { readdir, stat, writeFile } from 'node:fs/promises';
+import { Report } from './cli-report.js';
+import { engineFor, readImage } from './cli-worker.js';
+import { inputsOf } from './cli-inputs.js';
 
-const MAX_DEPTH = 32; // folders inside a class folder, at most (symbolic links may loop)
-const IMAGE = /\.(jpe?g|png|bmp|gif|p[pgn]m)$/i;
+const DOT = 0x2e, SLASH = 0x2f;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Byte order of UTF-8 names, as C's strcmp sorts them. */
-const byBytes = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
-
-/**
- * Parses the subcommand's arguments; `train` takes --out, `embed` --raw.
- * Returns { options } or { status } after saying what is wrong.
- */
-function parse(cmd, args, usage) {
-  const o = { model: 'default', raw: false, out: null, ignoreOrientation: false, args: [] };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--model' && i + 1 < args.length) o.model = args[++i];
-    else if (cmd === 'train' && a === '--out' && i + 1 < args.length) o.out = args[++i];
-    else if (cmd === 'embed' && a === '--raw') o.raw = true;
-    else if (a === '--ignore-orientation') o.ignoreOrientation = true;
-    else if (a === '--help' || a === '-h') { process.stdout.write(usage); return { status: 0 }; }
-    else if (a.startsWith('--')) {
-      process.stderr.write(`squeezenet-wasm ${cmd}: unknown option '${a}'\n${usage}`);
-      return { status: 2 };
-    } else o.args.push(a);
-  }
-  if (o.args.length === 0) {
-    process.stderr.write(`squeezenet-wasm ${cmd}: no ${cmd === 'train' ? 'folders' : 'files'} given\n${usage}`);
-    return { status: 2 };
-  }
-  if (cmd === 'train' && !o.out) {
-    process.stderr.write(`squeezenet-wasm train: --out FILE.sqz is required (where to write the taught model)\n${usage}`);
-    return { status: 2 };
-  }
-  return { options: o };
-}
-
-/** The engine with the model loaded: { engine, model, bytes, dim }, or null after saying why. */
-async function load(o, { findModel, createEngine }) {
-  const modelPath = await findModel(o.model);
-  if (!modelPath) {
-    process.stderr.write(`squeezenet-wasm: model '${o.model}' not found (build it with \`npm run build\`, or give a .sqz path)\n`);
-    return null;
-  }
-  const engine = await createEngine();
-  let bytes, model;
-  try {
-    bytes = await readFile(modelPath);
-    model = engine.loadModel(bytes);
-  } catch (e) {
-    process.stderr.write(`squeezenet-wasm: ${modelPath}: ${e.code === 'ENOENT' ? 'no such file' : e.message}\n`);
-    return null;
-  }
-  const dim = engine.embeddingSize(model);
-  if (dim === 0) {
-    process.stderr.write(`squeezenet-wasm: ${modelPath}: the model has no fire module to take an embedding from\n`);
-    engine.freeModel(model);
-    return null;
-  }
-  return { engine, model, bytes, dim };
-}
-
-async function embedFile(engine, model, file, options) {
-  const bytes = await readFile(file).catch(() => { throw new Error(`${file}: cannot open`); });
-  return engine.embedImage(model, bytes, options);
-}
-
-/** `embed`: one JSON line per file. */
-export async function embedCommand(args, context) {
-  const { options: o, status } = parse('embed', args, context.usage);
-  if (!o) return status;
-  const loaded = await load(o, context);
-  if (!loaded) return 2;
-  const { engine, model } = loaded;
-  let failed = 0;
-  for (const file of o.args) {
-    let line;
-    try {
-      const e = await embedFile(engine, model, file, { unitLength: !o.raw, ignoreOrientation: o.ignoreOrientation });
-      line = engine.reportEmbedding(model, file, e);
-    } catch (e) {
-      failed = 1;
-      line = engine.reportError(file, e.message, { json: true });
-    }
-    process.stdout.write(`${line}\n`);
-  }
-  engine.freeModel(model);
-  return failed;
-}
-
-/** The entries of dir, sorted by byte order, hidden ones left out. */
-async function listDir(dir) {
-  return (await readdir(dir)).filter((name) => !name.startsWith('.')).sort(byBytes);
-}
+const join = (dir, name) =>
+  Buffer.concat(dir.length && dir[dir.length - 1] === SLASH ? [dir, name] : [dir, Buffer.from('/'), name]);
 
 const isDir = (p) => stat(p).then((s) => s.isDirectory(), () => false);
 
 /**
- * The images below dir (recursively, in byte order) as examples of label;
- * folders that cannot be read or that loop back (`up`: the folders above,
- * as device:inode) are reported.
+ * Trains a head on the images of DIR/<class>/ for every DIR (paths as
+ * bytes) and writes the taught model to `outPath`. `prepared`: cli.js's
+ * { setup, modelPath }; `io`: { out(bytes), say(...parts) } (standard output
+ * and error). Returns the exit status.
  */
-async function walk(dir, label, depth, up, examples, report) {
-  let names, here = null;
-  try {
-    if (depth > MAX_DEPTH) throw new Error('folders nested too deep');
-    const s = await stat(dir).catch(() => null);
-    here = s ? `${s.dev}:${s.ino}` : null;
-    if (here && up.includes(here)) throw new Error('a link back to a folder above it (skipped)');
-    names = await listDir(dir);
-  } catch (e) {
-    report(`${dir}: ${e.code ? 'cannot read this folder' : e.message}`);
-    return;
+export async function trainCommand(dirs, outPath, { setup, modelPath }, { out, say }) {
+  const report = await Report.create(setup.reportWasm);
+  const reason = (code) => report.ioReason(code);
+  // The class folders of every DIR, in byte order, hidden ones skipped.
+  const folders = [];
+  for (const dir of dirs) {
+    let entries;
+    try {
+      entries = await readdir(dir, { encoding: 'buffer' });
+    } catch (e) {
+      say(dir, `: cannot read folder (${reason(e.code)})`);
+      return 2;
+    }
+    entries = entries.filter((name) => name[0] !== DOT).sort(Buffer.compare);
+    for (const name of entries) if (await isDir(join(dir, name))) folders.push({ path: join(dir, name), name });
   }
-  for (const name of names) {
-    const p = `${dir}/${name}`;
-    if (await isDir(p)) await walk(p, label, depth + 1, [...up, here], examples, report);
-    else if (IMAGE.test(name)) examples.push({ file: p, label });
+  let engine, model;
+  try {
+    ({ engine, model } = await engineFor(setup));
+  } catch (e) {
+    say(modelPath, `: ${e.message}`);
+    return 2;
+  }
+  try {
+    return await train(engine, model, folders, dirs, outPath, { setup, modelPath, report, reason, out, say });
+  } finally {
+    engine.freeModel(model);
   }
 }
 
-/** `train`: a taught model from folders of examples (DIR/<class>/images). */
-export async function trainCommand(args, context) {
-  const { options: o, status } = parse('train', args, context.usage);
-  if (!o) return status;
-  const say = (message) => process.stderr.write(`squeezenet-wasm train: ${message}\n`);
-  let failed = 0;
-  // The class folders of every DIR, their labels checked; then their images.
-  const folders = [];
-  for (const dir of o.args) {
-    let names;
-    try {
-      names = await listDir(dir);
-    } catch {
-      say(`${dir}: cannot read this folder`);
-      return 2;
-    }
-    for (const name of names) if (await isDir(`${dir}/${name}`)) folders.push({ dir, name });
+async function train(engine, model, folders, dirs, outPath, { setup, modelPath, report, reason, out, say }) {
+  const dim = engine.embeddingSize(model);
+  if (dim === 0) {
+    say(modelPath, ': the model has no fire module to take an embedding from');
+    return 2;
   }
-  const loaded = await load(o, context);
-  if (!loaded) return 2;
-  const { engine, model, bytes: base, dim } = loaded;
   let bad = false;
-  for (const { dir, name } of folders) {
+  for (const { path, name } of folders) {
     try {
       engine.checkLabel(name);
     } catch (e) {
-      say(`${dir}/${name}: a class folder's name is its label, and ${e.message}`);
+      say(path, `: a class folder's name is its label, and ${e.message}`);
       bad = true;
     }
   }
-  const classes = [...new Set(folders.map((f) => f.name))].sort(byBytes);
-  if (!bad && classes.length < 2) {
-    say(`${classes.length} class folder${classes.length === 1 ? '' : 's'} found in ${o.args[0]}${
-      o.args.length > 1 ? ' and the others' : ''}: training needs two or more (DIR/<class>/*.jpg)`);
-  }
-  if (bad || classes.length < 2) {
-    engine.freeModel(model);
+  if (bad) return 2;
+  const names = [...new Map(folders.map((f) => [f.name.toString('latin1'), f.name])).values()].sort(Buffer.compare);
+  if (names.length < 2) {
+    say(`${names.length} class folder${names.length === 1 ? '' : 's'} found in `, dirs[0],
+      `${dirs.length > 1 ? ' and the others' : ''}: training needs two or more (DIR/<class>/*.jpg)`);
     return 2;
   }
+  // Each class folder's images, found as classify finds a folder's.
+  let failed = 0;
   const examples = [];
-  for (const { dir, name } of folders) {
-    await walk(`${dir}/${name}`, classes.indexOf(name), 1, [], examples, (message) => { say(message); failed = 1; });
+  for (const { path, name } of folders) {
+    const label = names.findIndex((n) => n.equals(name));
+    for await (const input of inputsOf([{ path, list: false }], { reason, lists: () => null })) {
+      if (input.kind === 'file') examples.push({ path: input.path, label });
+      else if (input.kind === 'error') { say(input.message); failed = 1; }
+      else say(input.path, ': ', input.message);
+    }
   }
   const start = performance.now();
   const x = new Float32Array(examples.length * dim);
   const labels = [];
-  const count = new Array(classes.length).fill(0);
-  for (const { file, label } of examples) {
+  const count = new Array(names.length).fill(0);
+  for (const { path, label } of examples) {
     try {
-      x.set(await embedFile(engine, model, file, { ignoreOrientation: o.ignoreOrientation }), labels.length * dim);
+      x.set(engine.embedImage(model, await readImage(path, report), setup.flags), labels.length * dim);
       labels.push(label);
       count[label]++;
     } catch (e) {
-      say(`${file}: ${e.message} (skipped)`);
+      say(path, ': ', e.bytes ?? e.message, ' (skipped)');
       failed = 1;
     }
   }
   const embedded = performance.now();
-  classes.forEach((label, k) => process.stdout.write(`${label}: ${count[k]} example${count[k] === 1 ? '' : 's'}\n`));
-  const empty = classes.filter((label, k) => count[k] === 0);
-  for (const label of empty) say(`class '${label}' has no images that could be read`);
-  let taught = null, report = null;
-  if (empty.length === 0) {
-    try {
-      report = engine.trainHead(x.subarray(0, labels.length * dim), Int32Array.from(labels), dim, classes.length);
-      taught = engine.writeTaughtModel(base, report.weights, report.bias, classes);
-    } catch (e) {
-      say(e.message);
-    }
-  }
-  engine.freeModel(model);
-  if (!taught) return 2;
-  const trained = performance.now();
-  process.stdout.write(engine.reportTraining(classes.length, labels.length, report.trainAccuracy, report.iterations));
-  process.stdout.write(`time: embedding ${((embedded - start) / 1000).toFixed(1)} s, training ${
-    ((trained - embedded) / 1000).toFixed(2)} s\n`);
+  names.forEach((name, k) => out(Buffer.concat([name, Buffer.from(`: ${count[k]} example${count[k] === 1 ? '' : 's'}\n`)])));
+  const empty = names.filter((name, k) => count[k] === 0);
+  for (const name of empty) say("class '", name, "' has no images that could be read");
+  if (empty.length) return 2;
+  let head, taught;
   try {
-    await writeFile(o.out, taught);
-  } catch {
-    say(`cannot write ${o.out}`);
+    head = engine.trainHead(x.subarray(0, labels.length * dim), Int32Array.from(labels), dim, names.length);
+    taught = engine.writeTaughtModel(setup.model, head.weights, head.bias, names.map((n) => utf8.decode(n)));
+  } catch (e) {
+    say(e.message);
     return 2;
   }
-  process.stdout.write(`wrote ${o.out} (${taught.length} bytes)\n`);
+  out(report.training(names.length, labels.length, head.trainAccuracy, head.iterations));
+  out(`time: embedding ${((embedded - start) / 1000).toFixed(1)} s, training ${
+    ((performance.now() - embedded) / 1000).toFixed(2)} s\n`);
+  try {
+    await writeFile(outPath, taught);
+  } catch {
+    say(`cannot write ${outPath}`);
+    return 2;
+  }
+  out(`wrote ${outPath} (${taught.length} bytes)\n`);
   return failed;
 }

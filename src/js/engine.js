@@ -75,12 +75,6 @@ export class Engine {
     return ptr;
   }
 
-  withString(str, fn) {
-    const bytes = encoder.encode(str + '\0');
-    const ptr = this.copyIn(bytes);
-    try { return fn(ptr); } finally { this.exports.sqzw_free(ptr); }
-  }
-
   fail(status) {
     const message = this.cstring(this.exports.sqzw_error_message(this.err));
     throw new EngineError(message, STATUS[status] ?? `ERR_${status}`);
@@ -174,44 +168,6 @@ export class Engine {
     return new Float32Array(this.memory.buffer, ptr, numClasses).slice();
   }
 
-  /** The CLI line for the last classification, formatted by the C code the native CLI uses. */
-  report(model, file, { top = 5, logits = false, json = false } = {}) {
-    return this.withString(file, (filePtr) => this.formatWith((buf, cap) =>
-      this.exports.sqzw_report(model, filePtr, top, logits ? 1 : 0, json ? 1 : 0, buf, cap)));
-  }
-
-  /** The `embed` CLI's JSON line for an embedding (the C code the native CLI uses). */
-  reportEmbedding(model, file, embedding) {
-    return this.withString(file, (filePtr) => this.#withBytes(new Uint8Array(embedding.buffer, embedding.byteOffset,
-      embedding.byteLength), (values) => this.formatWith((buf, cap) =>
-      this.exports.sqzw_report_embedding(model, filePtr, values, embedding.length, buf, cap))));
-  }
-
-  /** The `train` CLI's line saying what was trained. */
-  reportTraining(classes, examples, trainAccuracy, iterations) {
-    return this.formatWith((buf, cap) =>
-      this.exports.sqzw_report_training(classes, examples, trainAccuracy, iterations, buf, cap));
-  }
-
-  reportError(file, message, { json = false } = {}) {
-    return this.withString(file, (filePtr) => this.withString(message, (msgPtr) =>
-      this.formatWith((buf, cap) => this.exports.sqzw_report_error(filePtr, msgPtr, json ? 1 : 0, buf, cap))));
-  }
-
-  formatWith(fn) {
-    let cap = 65536;
-    for (;;) {
-      const buf = this.exports.sqzw_alloc(cap);
-      try {
-        const n = fn(buf, cap) >>> 0;
-        if (n < cap) return decoder.decode(this.u8().slice(buf, buf + n));
-        cap = n + 1;
-      } finally {
-        this.exports.sqzw_free(buf);
-      }
-    }
-  }
-
   /** Floats in an embedding: the last fire module's channels (0 without one). */
   embeddingSize(model) { return this.exports.sqzw_model_embedding_size(model); }
 
@@ -259,9 +215,9 @@ export class Engine {
     return ptr;
   }
 
-  /** Checks a taught model's label by the C rules; throws an EngineError saying what is wrong. */
+  /** Checks a taught model's label (a string, or UTF-8 bytes) by the C rules; throws an EngineError saying what is wrong. */
   checkLabel(label) {
-    const bytes = encoder.encode(label);
+    const bytes = typeof label === 'string' ? encoder.encode(label) : label;
     this.#withBytes(bytes, (ptr) => {
       const st = this.exports.sqzw_label_check(ptr, bytes.length, this.err);
       if (st !== 0) this.fail(st);

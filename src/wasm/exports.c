@@ -9,7 +9,6 @@
 #include "engine/model.h"
 #include "kernels/kernels.h"
 #include "squeezenet.h"
-#include "tools/report.h"
 
 EMSCRIPTEN_KEEPALIVE void *sqzw_alloc(size_t n) { return malloc(n ? n : 1); }
 EMSCRIPTEN_KEEPALIVE void sqzw_free(void *p) { free(p); }
@@ -55,24 +54,6 @@ EMSCRIPTEN_KEEPALIVE int sqzw_top_k(const sqz_model *m, int k, int *indices, flo
   return n;
 }
 EMSCRIPTEN_KEEPALIVE const float *sqzw_logits(const sqz_model *m) { return sqz_logits(m); }
-
-/* The CLI's lines, formatted in C as the native tool formats them. */
-EMSCRIPTEN_KEEPALIVE size_t sqzw_report(const sqz_model *m, const char *file, int top, int logits, int json,
-                                        char *buf, size_t cap) {
-  return json ? sqz_report_json(m, file, top, logits, buf, cap) : sqz_report_text(m, file, top, logits, buf, cap);
-}
-EMSCRIPTEN_KEEPALIVE size_t sqzw_report_embedding(const sqz_model *m, const char *file, const float *embedding, int n,
-                                                  char *buf, size_t cap) {
-  return sqz_report_embedding_json(m, file, embedding, n, buf, cap);
-}
-EMSCRIPTEN_KEEPALIVE size_t sqzw_report_training(int classes, int examples, float train_accuracy, int iterations,
-                                                 char *buf, size_t cap) {
-  return sqz_report_training(classes, examples, train_accuracy, iterations, buf, cap);
-}
-EMSCRIPTEN_KEEPALIVE size_t sqzw_report_error(const char *file, const char *message, int json, char *buf,
-                                              size_t cap) {
-  return json ? sqz_report_json_error(file, message, buf, cap) : sqz_report_text_error(file, message, buf, cap);
-}
 
 /* Threads (squeezenet-mt.wasm; in squeezenet.wasm a model always has one).
  * src/js/threads.js starts threads-1 workers on the same memory, each
