@@ -12,16 +12,26 @@ const MAX_IMAGE_BYTES = 2147483647; // what stb_image reads (an int), as src/pre
 
 const text = (...parts) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
 
-export class ClassifyJob {
+/** The engine and model a job runs: its own instance, threaded for threads > 1. */
+export async function engineFor(setup) {
+  const threaded = setup.threads > 1;
+  const engine = threaded ? await createThreadedEngine(setup.mtWasm) : await createEngine(setup.wasm);
+  const model = threaded ? await engine.loadModelThreaded(setup.model, setup.threads) : engine.loadModel(setup.model);
+  return { engine, model };
+}
+
+/** What every job holds: its engine and model, the report format, the run's flags and style. */
+class Job {
   /**
-   * setup: { wasm (squeezenet.wasm's Module), mtWasm (squeezenet-mt.wasm's, for threads > 1),
-   * reportWasm (cli-report.wasm's), model (bytes), threads, flags (classifyImage's: { raw, ignoreOrientation }),
-   * style: { kind, top, logits } }
+   * setup: { command ('classify' | 'embed'), wasm (squeezenet.wasm's Module), mtWasm
+   * (squeezenet-mt.wasm's, for threads > 1), reportWasm (cli-report.wasm's), model (bytes),
+   * threads, flags (classifyImage's { raw, ignoreOrientation } or embedImage's
+   * { unitLength, ignoreOrientation }), style: { kind, top, logits } }
    */
   static async create(setup) {
     const report = await Report.create(setup.reportWasm);
     const { engine, model } = await engineFor(setup);
-    return new ClassifyJob(engine, model, report, setup);
+    return new this(engine, model, report, setup);
   }
 
   constructor(engine, model, report, { flags, style }) {
@@ -31,6 +41,16 @@ export class ClassifyJob {
     this.flags = flags;
     this.style = style;
     this.info = engine.modelInfo(model);
+  }
+
+  dispose() {
+    this.engine.freeModel(this.model);
+  }
+}
+
+export class ClassifyJob extends Job {
+  constructor(engine, model, report, setup) {
+    super(engine, model, report, setup);
     report.setLabels(this.info.labels);
   }
 
@@ -48,39 +68,15 @@ export class ClassifyJob {
     const logits = style.logits ? engine.logits(model, info.numClasses) : null;
     return { bytes: this.report.result(style, path, info.name, top, logits), failed: false };
   }
-
-  dispose() {
-    this.engine.freeModel(this.model);
-  }
 }
 
-/** The engine and model a job runs: its own instance, threaded for threads > 1. */
-export async function engineFor(setup) {
-  const threaded = setup.threads > 1;
-  const engine = threaded ? await createThreadedEngine(setup.mtWasm) : await createEngine(setup.wasm);
-  const model = threaded ? await engine.loadModelThreaded(setup.model, setup.threads) : engine.loadModel(setup.model);
-  return { engine, model };
-}
-
-export class EmbedJob {
-  /** setup: as ClassifyJob's, flags embedImage's ({ unitLength, ignoreOrientation }), style JSON. */
-  static async create(setup) {
-    const report = await Report.create(setup.reportWasm);
-    const { engine, model } = await engineFor(setup);
+export class EmbedJob extends Job {
+  constructor(engine, model, report, setup) {
+    super(engine, model, report, setup);
     if (engine.embeddingSize(model) === 0) {
       engine.freeModel(model);
       throw new Error('the model has no fire module to take an embedding from');
     }
-    return new EmbedJob(engine, model, report, setup);
-  }
-
-  constructor(engine, model, report, { flags, style }) {
-    this.engine = engine;
-    this.model = model;
-    this.report = report;
-    this.flags = flags;
-    this.style = style;
-    this.info = engine.modelInfo(model);
   }
 
   /** One file (its path as bytes) → { bytes: its JSON line, failed }. */
@@ -92,10 +88,6 @@ export class EmbedJob {
       return { bytes: this.report.error(this.style, path, e.bytes ?? e.message), failed: true };
     }
     return { bytes: this.report.embedding(path, this.info.name, embedding), failed: false };
-  }
-
-  dispose() {
-    this.engine.freeModel(this.model);
   }
 }
 

@@ -331,6 +331,19 @@ async function runBatch({ inputs, jobs, first, workerSetup, report, style, progr
 const jobsDefault = () => Math.min(MAX_JOBS, availableParallelism?.() ?? cpus().length);
 
 /**
+ * A command's arguments by its option table: { values, sources }, with one
+ * input or more (`inputs` names them); or { status } after printing the usage
+ * (--help) or saying what is wrong.
+ */
+function parseCommand(command, table, args, inputs) {
+  const parsed = parseOptions(table, args);
+  if (parsed.help) { out(usage); return { status: 0 }; }
+  if (parsed.error) { say(`${PROGRAM}: ${parsed.error}\n`); return { status: 2 }; }
+  if (parsed.sources.length === 0) { say(`${PROGRAM} ${command}: no ${inputs} given\n`); return { status: 2 }; }
+  return parsed;
+}
+
+/**
  * What every job of a run starts from: the compiled engines and the model's
  * bytes, as { setup, modelPath }, or the exit status after saying why.
  */
@@ -407,11 +420,9 @@ async function classify(args) {
     '--quiet': { kind: 'flag', value: false },
     '--ignore-orientation': { kind: 'flag', value: false },
   };
-  const parsed = parseOptions(table, args);
-  if (parsed.help) { out(usage); return 0; }
-  if (parsed.error) { say(`${PROGRAM}: ${parsed.error}\n`); return 2; }
+  const parsed = parseCommand('classify', table, args, 'files');
+  if (!parsed.values) return parsed.status;
   const { values: o, sources } = parsed;
-  if (sources.length === 0) { say(`${PROGRAM} classify: no files given\n`); return 2; }
   if (o['--json'] && o['--csv']) { say(`${PROGRAM}: --json and --csv: choose one\n`); return 2; }
   // engine.classifyImage's flags
   const prepared = await jobSetup(o, 'classify', { raw: o['--raw'], ignoreOrientation: o['--ignore-orientation'] });
@@ -445,11 +456,9 @@ async function embed(args) {
     '--quiet': { kind: 'flag', value: false },
     '--ignore-orientation': { kind: 'flag', value: false },
   };
-  const parsed = parseOptions(table, args);
-  if (parsed.help) { out(usage); return 0; }
-  if (parsed.error) { say(`${PROGRAM}: ${parsed.error}\n`); return 2; }
+  const parsed = parseCommand('embed', table, args, 'files');
+  if (!parsed.values) return parsed.status;
   const { values: o, sources } = parsed;
-  if (sources.length === 0) { say(`${PROGRAM} embed: no files given\n`); return 2; }
   // engine.embedImage's flags
   const prepared = await jobSetup(o, 'embed', { unitLength: !o['--raw'], ignoreOrientation: o['--ignore-orientation'] });
   if (typeof prepared === 'number') return prepared;
@@ -472,11 +481,9 @@ async function train(args) {
     '--threads': { kind: 'int', value: 1, min: 1, max: MAX_THREADS },
     '--ignore-orientation': { kind: 'flag', value: false },
   };
-  const parsed = parseOptions(table, args);
-  if (parsed.help) { out(usage); return 0; }
-  if (parsed.error) { say(`${PROGRAM}: ${parsed.error}\n`); return 2; }
+  const parsed = parseCommand('train', table, args, 'folders');
+  if (!parsed.values) return parsed.status;
   const { values: o, sources } = parsed;
-  if (sources.length === 0) { say(`${PROGRAM} train: no folders given\n`); return 2; }
   if (!o['--out']) { say(`${PROGRAM} train: --out FILE.sqz is required (where to write the taught model)\n`); return 2; }
   const prepared = await jobSetup(o, 'train', { ignoreOrientation: o['--ignore-orientation'] });
   if (typeof prepared === 'number') return prepared;

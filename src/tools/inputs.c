@@ -40,7 +40,7 @@ static int fail(const walker *w, const char *path, const char *what, int error) 
 
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static char *join(const char *dir, const char *name) {
+char *cli_join_path(const char *dir, const char *name) {
   size_t n = strlen(dir);
   const char *sep = n && dir[n - 1] == '/' ? "" : "/";
   char *path = malloc(n + strlen(sep) + strlen(name) + 1);
@@ -112,7 +112,7 @@ static int walk(const walker *w, const char *dir, const struct stat *st, const a
   else qsort(entries, count, sizeof *entries, entry_by_name);
   for (size_t i = 0; i < count; i++) {
     if (!stop && !error) {
-      char *path = join(dir, entries[i].name);
+      char *path = cli_join_path(dir, entries[i].name);
       stop = path ? visit(w, path, &entries[i], &here) : fail(w, dir, "cannot read folder", ENOMEM);
       free(path);
     }

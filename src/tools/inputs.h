@@ -34,6 +34,9 @@ int cli_inputs_each(const cli_source *sources, int count, cli_input_fn fn, void 
  * *stop became nonzero (read atomically: another thread may set it). */
 long long cli_inputs_count(const cli_source *sources, int count, const int *stop);
 
+/* dir/name (one slash between them), malloc'd; NULL if out of memory. */
+char *cli_join_path(const char *dir, const char *name);
+
 /* Whether a file name has an image extension (jpg, jpeg, png, bmp, gif, pnm, ppm, pgm; any case). */
 int cli_is_image_name(const char *name);
 

@@ -52,6 +52,26 @@ static sqz_model *load(const char *program, const char *arg, int threads, unsign
   return m;
 }
 
+/* Parses a command's arguments into options and *sources (allocated: free
+ * it), which must not be empty (`inputs` names what is missing). Returns -1
+ * to go on, else the exit status: 0 after --help (the usage printed), 2
+ * after saying what is wrong. */
+static int parse_command(const char *command, const cli_option *options, int argc, char **argv, const char *usage,
+                         const char *inputs, cli_source **sources, int *nsources) {
+  *sources = calloc((size_t)argc + 1, sizeof **sources);
+  if (!*sources) return 2;
+  int status = cli_parse_options("sqz", options, argc, argv, *sources, nsources);
+  if (status == 0 && *nsources == 0) {
+    fprintf(stderr, "sqz %s: no %s given\n", command, inputs);
+    status = 2;
+  }
+  if (status == 0) return -1;
+  if (status == 1) fputs(usage, stdout);
+  free(*sources);
+  *sources = NULL;
+  return status == 1 ? 0 : 2;
+}
+
 /* ---- embed: one JSON line per input, `jobs` at a time ---- */
 
 typedef struct embed_run {
@@ -160,18 +180,9 @@ int sqz_embed_main(int argc, char **argv, const char *usage) {
       {"--ignore-orientation", CLI_FLAG, &ignore_orientation, 0, 0},
       {NULL, 0, NULL, 0, 0},
   };
-  cli_source *sources = calloc((size_t)argc + 1, sizeof *sources);
-  if (!sources) return 2;
-  int nsources = 0, status = cli_parse_options("sqz", options, argc, argv, sources, &nsources);
-  if (status == 0 && nsources == 0) {
-    fprintf(stderr, "sqz embed: no files given\n");
-    status = 2;
-  }
-  if (status) {
-    if (status == 1) fputs(usage, stdout);
-    free(sources);
-    return status == 1 ? 0 : 2;
-  }
+  cli_source *sources;
+  int nsources = 0, status = parse_command("embed", options, argc, argv, usage, "files", &sources, &nsources);
+  if (status >= 0) return status;
   char why[4352];
   unsigned char *bytes = NULL;
   embed_run run = {.options = {.threads = threads},
@@ -216,14 +227,6 @@ typedef struct examples {
 } examples;
 
 static int by_name(const struct dirent **a, const struct dirent **b) { return strcmp((*a)->d_name, (*b)->d_name); }
-
-static char *join(const char *dir, const char *name) {
-  size_t n = strlen(dir);
-  const char *sep = n && dir[n - 1] == '/' ? "" : "/";
-  char *path = malloc(n + strlen(sep) + strlen(name) + 1);
-  if (path) sprintf(path, "%s%s%s", dir, sep, name);
-  return path;
-}
 
 /* The class index of name, added in sorted place if new (-1: out of memory).
  * Every class is added before any example, so indices never shift under them. */
@@ -295,7 +298,7 @@ static int collect(const cli_source *dirs, int ndirs, examples *ex) {
       }
       for (int i = 0; i < n; i++) {
         const char *name = list[i]->d_name;
-        char *path = ok > 0 && name[0] != '.' ? join(dirs[d].arg, name) : NULL; /* hidden entries skipped */
+        char *path = ok > 0 && name[0] != '.' ? cli_join_path(dirs[d].arg, name) : NULL; /* hidden entries skipped */
         if (path && is_dir(path)) {
           sqz_error err = {SQZ_OK, ""};
           if (pass == 0 && sqz_taught_label_check(name, strlen(name), -1, &err) != SQZ_OK) {
@@ -408,21 +411,13 @@ int sqz_train_main(int argc, char **argv, const char *usage) {
       {"--ignore-orientation", CLI_FLAG, &ignore_orientation, 0, 0},
       {NULL, 0, NULL, 0, 0},
   };
-  cli_source *dirs = calloc((size_t)argc + 1, sizeof *dirs);
-  if (!dirs) return 2;
-  int ndirs = 0, status = cli_parse_options("sqz", options, argc, argv, dirs, &ndirs);
-  if (status == 0 && ndirs == 0) {
-    fprintf(stderr, "sqz train: no folders given\n");
-    status = 2;
-  }
-  if (status == 0 && !out_path) {
+  cli_source *dirs;
+  int ndirs = 0, status = parse_command("train", options, argc, argv, usage, "folders", &dirs, &ndirs);
+  if (status >= 0) return status;
+  if (!out_path) {
     fprintf(stderr, "sqz train: --out FILE.sqz is required (where to write the taught model)\n");
-    status = 2;
-  }
-  if (status) {
-    if (status == 1) fputs(usage, stdout);
     free(dirs);
-    return status == 1 ? 0 : 2;
+    return 2;
   }
   examples ex;
   memset(&ex, 0, sizeof ex);
