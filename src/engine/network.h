@@ -44,6 +44,12 @@ const float *sqz_network_run_to_tap(sqz_network *net);
  * the logits being their averages. Valid after sqz_network_run (not after
  * sqz_network_run_to_tap) until the next run. */
 const float *sqz_network_class_maps(const sqz_network *net, int *h, int *w);
+/* The cells of the class maps that see the picture: columns [*x0, *x0 + *w)
+ * and rows [*y0, *y0 + *h), all but the final convolution's padding ring,
+ * whose cells' windows lie wholly in the zero padding (v1.0's conv10, 1x1
+ * with pad 1: its 15x15 output less a ring of 1, which holds only the
+ * activated biases). The whole map when nothing pads it. */
+void sqz_network_class_map_grid(const sqz_network *net, int *x0, int *y0, int *w, int *h);
 
 /* Per-step names, kinds and timings for profiling and tests: after
  * sqz_network_run with a clock set, step_ms[i] holds each step's time. */
