@@ -12,6 +12,7 @@
 import { MODELS as SHIPPED_MODELS, MAX_THREADS } from '../../dist/constants.js';
 import { Backend } from './backend.js';
 import { prepareInput } from './inputs.js';
+import { OUTPUT_OPTIONS, outputOptions } from './outputs.js';
 import { isNode, nodeBuiltin, baseUrl, simdSupported, startWorker } from './platform.js';
 import { threadsSupported, defaultThreads, startThreadWorkers, isThreadedModule } from './threads.js';
 import { readCached } from './cache.js';
@@ -222,7 +223,7 @@ export async function createWorkerClassifier(options = {}) {
   return load({ ...options, worker: true });
 }
 
-const CLASSIFY_OPTIONS = ['top', 'orientation'];
+const CLASSIFY_OPTIONS = ['top', 'orientation', ...OUTPUT_OPTIONS];
 // 'apply': an encoded JPEG's or PNG's EXIF orientation turns it upright (as
 // browsers show it); 'ignore': its pixels as stored.
 const ORIENTATIONS = ['apply', 'ignore'];
@@ -255,9 +256,11 @@ class Classifier {
   }
 
   /**
-   * The `top` best classes for `input`, best first. Encoded images are turned
-   * upright by their EXIF orientation unless `orientation: 'ignore'`. Calls
-   * are queued: one runs at a time.
+   * The `top` best classes for `input`, best first, among those the output
+   * controls let through (`minProbability`, `allow` and `deny` lists of labels
+   * or class indices). `heatmaps: true` adds each one's class activation map.
+   * Encoded images are turned upright by their EXIF orientation unless
+   * `orientation: 'ignore'`. Calls are queued: one runs at a time.
    */
   async classify(input, options = {}) {
     if (this.#disposed) throw new DisposedError();
@@ -277,10 +280,12 @@ class Classifier {
       throw new ArgumentError(`orientation must be 'apply' or 'ignore', not ${
         typeof orientation === 'string' ? `'${orientation}'` : describeValue(orientation)}`);
     }
+    const { heatmaps, filter } = outputOptions(options, this.#info.labels);
     const prepared = await prepareInput(input);
     const run = this.#queue.then(() => {
       if (this.#disposed) throw new DisposedError();
-      return this.#engine.classify(prepared.input, top, { ignoreOrientation: orientation === 'ignore' }, prepared.owned);
+      return this.#engine.classify(prepared.input, top,
+        { ignoreOrientation: orientation === 'ignore', heatmaps, filter }, prepared.owned);
     });
     this.#queue = run.catch(() => {});
     return run;
