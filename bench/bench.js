@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench [-- --json] [--runs N] [--warmup N] [--models a,b] [--no-peers] [--no-native]
-//                 [--no-cli] [--extra LABEL=FILE.wasm]...
+//                 [--no-cli] [--no-heatmaps] [--extra LABEL=FILE.wasm]...
 //
 // In one process, interleaved round by round, on the same input: our engine
 // (RGBA pixels of a golden 224/227 crop in; channel order, normalisation,
@@ -11,9 +11,11 @@
 // count per process); only one runs at a time. Prints median and min
 // per runtime, ratios ours/peer, a per-step profile of ours, the native
 // build's time per image and the peak wasm memory; then the native training
-// time of a taught head (build/bench_teach) and the CLIs' throughput over the
-// 200 photos (bench/cli-throughput.js: --jobs 1 and 2, native and Node). Only
-// ratios inside one run mean anything on a shared machine.
+// time of a taught head (build/bench_teach), the CLIs' throughput over the
+// 200 photos (bench/cli-throughput.js: --jobs 1 and 2, native and Node) and
+// the cost of heatmaps (classify() with and without, alternating;
+// bench/heatmaps.js). Only ratios inside one run mean anything on a shared
+// machine.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -21,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { MEMORY_PAGES } from '../dist/constants.js';
 import { cliThroughput } from './cli-throughput.js';
+import { benchHeatmaps } from './heatmaps.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const shared = process.env.SQZ_SHARED_DIR || join(root, '..', 'shared');
@@ -207,7 +210,12 @@ async function benchModel(model) {
     native.threads2 = { median_ms: native2.median_ms, min_ms: native2.min_ms };
     log(`native (build/sqz_bench, 2 threads): median ${fmt(native2.median_ms)} ms, min ${fmt(native2.min_ms)} ms per image`);
   }
-  return { model, input: crop, width, height, runs, warmup, results, failures, goals, peak_wasm_memory_bytes: memory.memory, heap_break_bytes: memory.heapBreak, peak_wasm_memory_bytes_2t: memory2?.memory ?? null, profile: { steps, by_category_ms: byCat }, native };
+  let heatmaps = null;
+  if (!flag('--no-heatmaps')) {
+    heatmaps = await benchHeatmaps({ root, model, rgba, width, height, runs: Math.max(runs, 30), warmup });
+    log(`heatmaps (classify() top 5, 1 thread, alternating): ${fmt(heatmaps.heatmaps_median_ms)} ms with, ${fmt(heatmaps.plain_median_ms)} ms without: ${fmt(heatmaps.ratio)}x (goal ≤ 1.10)`);
+  }
+  return { model, input: crop, width, height, runs, warmup, results, failures, goals, peak_wasm_memory_bytes: memory.memory, heap_break_bytes: memory.heapBreak, peak_wasm_memory_bytes_2t: memory2?.memory ?? null, profile: { steps, by_category_ms: byCat }, native, heatmaps };
 }
 
 const out = [];
