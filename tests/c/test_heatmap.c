@@ -13,6 +13,10 @@
  *   model file, the grid is 13x13 with a ring of 56 cells (v1.0) or none
  *   (v1.1), and (sum + ring_cells * ring_value) / all cells, in double, is
  *   the logit within 1e-5 (relative to the mean magnitude);
+ * - a taught model (squeezenet1_1 up to its last fire module, then a head of
+ *   random weights written by sqz_taught_model_write): its maps are that
+ *   linear head applied at each position of the last fire output, computed
+ *   here in double from the feature tap, on a 13x13 grid without a ring;
  * - the region: the recipe's crop mapped back, worked out by hand for
  *   landscape and portrait pictures, and the whole picture for raw input;
  * - the filters: against the classes sorted here by logit and filtered here,
@@ -230,6 +234,63 @@ static void check_regions(void) {
   }
 }
 
+/* ---- taught models ------------------------------------------------------------ */
+
+static int taught_checked;
+
+static void check_taught(void) {
+  uint8_t *base;
+  size_t base_size;
+  sqz_model *b = load_model("squeezenet1_1", &base, &base_size);
+  if (!b) return;
+  sqz_model_free(b);
+  enum { CLASSES = 5, DIM = 512 };
+  float *w = malloc(CLASSES * DIM * sizeof(float)), bias[CLASSES];
+  for (int i = 0; i < CLASSES * DIM; i++) w[i] = test_randf(-0.05f, 0.05f);
+  for (int k = 0; k < CLASSES; k++) bias[k] = test_randf(-1, 1);
+  const char *labels[CLASSES] = {"mug", "pen", "keys", "phone", "plant"};
+  uint8_t *bytes = NULL;
+  size_t size = 0;
+  sqz_error err = {0, ""};
+  sqz_model *m = NULL;
+  CHECK(sqz_taught_model_write(base, base_size, w, bias, CLASSES, DIM, labels, &bytes, &size, &err) == SQZ_OK &&
+            (m = sqz_model_load(bytes, size, &err)) != NULL,
+        "a taught model: %s", err.message);
+  char path[1024];
+  snprintf(path, sizeof path, "%s/testdata/imagenet-sample/n01440764_tench.JPEG", test_shared_dir());
+  size_t jsize;
+  uint8_t *jpeg = test_read_file(path, &jsize);
+  if (m && jpeg && sqz_classify_image(m, jpeg, jsize, 0, &err) == SQZ_OK) {
+    int th, tw, tc;
+    const float *tap = sqz_network_tap(sqz_model_network(m), &th, &tw, &tc);
+    CHECK(tap && th == 13 && tw == 13 && tc == DIM, "the taught model's tap %dx%dx%d", th, tw, tc);
+    for (int k = 0; k < CLASSES && tap; k++) {
+      float map[169];
+      sqz_heatmap_info info;
+      const int n = sqz_class_map(m, k, map, 169, &info);
+      CHECK(n == 169 && info.width == 13 && info.ring_cells == 0, "taught class %d: %d cells, ring %d", k, n,
+            info.ring_cells);
+      double worst = 0;
+      for (int cell = 0; cell < n; cell++) {
+        double want = bias[k], scale = fabs(bias[k]);
+        for (int c = 0; c < DIM; c++)
+          want += (double)w[k * DIM + c] * tap[(size_t)cell * DIM + c], scale += fabs(w[k * DIM + c] * tap[(size_t)cell * DIM + c]);
+        worst = fmax(worst, fabs(map[cell] - want) / (scale + 1e-6));
+      }
+      CHECK(worst < 1e-5, "taught class %d: the map is W·tap + b at each position within %g", k, worst);
+      taught_checked++;
+    }
+    sqz_prediction p[CLASSES];
+    const sqz_filter only_pen = {.allow = (const int[]){1}, .num_allow = 1};
+    CHECK(sqz_top_k_filtered(m, 3, &only_pen, p, &err) == 1 && strcmp(p[0].label, "pen") == 0, "taught: allow pen");
+  } else {
+    CHECK(0, "classifying with the taught model: %s", err.message);
+  }
+  free(jpeg), free(w), free(base);
+  sqz_free(bytes);
+  sqz_model_free(m);
+}
+
 /* ---- output controls ------------------------------------------------------- */
 
 static const float *sort_logits;
@@ -368,6 +429,8 @@ int main(void) {
   if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
   CHECK(maps_checked == 2 * 2 * 28, "%d maps checked against the pool's", maps_checked);
   check_regions();
+  check_taught();
+  CHECK(taught_checked == 5, "%d taught maps checked", taught_checked);
   check_filters("squeezenet1_1");
   check_filters("squeezenet1_0");
   CHECK(filters_checked == 2 * 17, "%d filters checked", filters_checked);
