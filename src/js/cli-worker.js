@@ -7,6 +7,7 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createEngine } from './engine.js';
 import { createThreadedEngine } from './threads.js';
 import { Report } from './cli-report.js';
+import { heatmapPngPath, writeHeatmapPng } from './cli-heatmap.js';
 
 const MAX_IMAGE_BYTES = 2147483647; // what stb_image reads (an int), as src/preprocess/decode.c
 
@@ -16,7 +17,8 @@ export class ClassifyJob {
   /**
    * setup: { wasm (squeezenet.wasm's Module), mtWasm (squeezenet-mt.wasm's, for threads > 1),
    * reportWasm (cli-report.wasm's), model (bytes), threads, flags (classifyImage's: { raw, ignoreOrientation }),
-   * style: { kind, top, logits } }
+   * style: { kind, top, logits }, filter (topK's: { minProbability, allow, deny }), heatmaps (--heatmaps),
+   * heatmapDir (--heatmap DIR, or null) }
    */
   static async create(setup) {
     const report = await Report.create(setup.reportWasm);
@@ -26,27 +28,35 @@ export class ClassifyJob {
     return new ClassifyJob(engine, model, report, setup);
   }
 
-  constructor(engine, model, report, { flags, style }) {
+  constructor(engine, model, report, { flags, style, filter, heatmaps = false, heatmapDir = null }) {
     this.engine = engine;
     this.model = model;
     this.report = report;
     this.flags = flags;
     this.style = style;
+    this.filter = filter;
+    this.heatmaps = heatmaps;
+    this.heatmapDir = heatmapDir;
     this.info = engine.modelInfo(model);
     report.setLabels(this.info.labels);
   }
 
   /** One file (its path as bytes) → { bytes: its output, failed }. */
   async run(path) {
-    let image;
+    const { style, engine, model, info } = this;
+    let top;
     try {
-      image = await readImage(path, this.report);
-      this.engine.classifyImage(this.model, image, this.flags);
+      const image = await readImage(path, this.report);
+      engine.classifyImage(model, image, this.flags);
+      top = engine.topK(model, style.top, this.filter); // the filter was checked before the run
+      if (this.heatmapDir && top.length) { // a PNG that cannot be written fails the file
+        await writeHeatmapPng(engine, model, top[0].index, image, this.flags, heatmapPngPath(this.heatmapDir, path),
+          this.report);
+      }
     } catch (e) {
       return { bytes: this.report.error(this.style, path, e.bytes ?? e.message), failed: true };
     }
-    const { style, engine, model, info } = this;
-    const top = engine.topK(model, style.top);
+    if (this.heatmaps) for (const p of top) p.heatmap = engine.classMap(model, p.index);
     const logits = style.logits ? engine.logits(model, info.numClasses) : null;
     return { bytes: this.report.result(style, path, info.name, top, logits), failed: false };
   }

@@ -186,6 +186,28 @@ export class Engine {
     }
   }
 
+  /**
+   * Encoded image bytes decoded and turned upright by their EXIF orientation
+   * (unless `ignoreOrientation`), as classification sees them:
+   * { width, height, rgb: Uint8Array } (packed RGB, a copy).
+   */
+  decodeRgb(bytes, { ignoreOrientation = false } = {}) {
+    const e = this.exports;
+    const src = this.copyIn(bytes);
+    const wh = e.sqzw_alloc(8);
+    try {
+      const ptr = e.sqzw_decode_rgb(src, bytes.length, ignoreOrientation ? 0 : 1, wh, this.err);
+      if (!ptr) this.fail(e.sqzw_error_code(this.err));
+      const [width, height] = new Int32Array(this.memory.buffer, wh, 2);
+      const rgb = new Uint8Array(this.memory.buffer, ptr, width * height * 3).slice();
+      e.sqzw_free(ptr);
+      return { width, height, rgb };
+    } finally {
+      e.sqzw_free(src);
+      e.sqzw_free(wh);
+    }
+  }
+
   /** The logits of the last classification (a copy). */
   logits(model, numClasses) {
     const ptr = this.exports.sqzw_logits(model);

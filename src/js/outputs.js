@@ -26,20 +26,23 @@ function labelIndex(labels) {
 }
 
 /** A list of labels and class indices → class indices; `name` is the option's, for errors. */
-function classIndices(list, name, labels) {
+export function classIndices(list, name, labels) {
   if (!Array.isArray(list)) {
     throw new ArgumentError(`${name} must be an array of labels or class indices, not ${show(list)}`);
   }
   const indices = [];
   for (const item of list) {
     if (typeof item === 'number') {
-      if (!Number.isInteger(item) || item < 0 || item >= labels.length) {
-        throw new ArgumentError(`${name}: class index ${item} is not a whole number from 0 to ${labels.length - 1}`);
+      if (!Number.isInteger(item)) {
+        throw new ArgumentError(`${name}: ${item} is not a class index (a whole number from 0 to ${labels.length - 1})`);
+      }
+      if (item < 0 || item >= labels.length) {
+        throw new ArgumentError(`${name}: class index ${item} is out of range (0 to ${labels.length - 1})`);
       }
       indices.push(item);
     } else if (typeof item === 'string') {
       const found = labelIndex(labels).get(item);
-      if (!found) throw new ArgumentError(`${name}: unknown label '${item}' (the labels are classifier.info.labels)`);
+      if (!found) throw new ArgumentError(`${name}: unknown label '${item}'`);
       indices.push(...found);
     } else {
       throw new ArgumentError(`${name}: ${show(item)} is neither a label nor a class index`);

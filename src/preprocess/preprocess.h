@@ -97,6 +97,10 @@ typedef struct sqz_picture {
 sqz_status sqz_decode_picture(const void *bytes, size_t size, int apply_orientation,
                               sqz_picture *picture, sqz_error *err);
 void sqz_picture_free(sqz_picture *picture);
+/* The picture as shown: width × height packed RGB pixels (gray replicated,
+ * alpha dropped, as PIL's convert('RGB')) turned upright, into out
+ * (width * height * 3 bytes). */
+void sqz_picture_upright_rgb(const sqz_picture *picture, uint8_t *out);
 
 /* The EXIF orientation (1-8) of a JPEG (APP1 "Exif") or PNG (eXIf chunk);
  * 1 for other formats, no tag, or anything malformed. Reads only inside

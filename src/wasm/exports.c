@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "engine/model.h"
 #include "kernels/kernels.h"
+#include "preprocess/preprocess.h"
 #include "squeezenet.h"
 
 EMSCRIPTEN_KEEPALIVE void *sqzw_alloc(size_t n) { return malloc(n ? n : 1); }
@@ -81,6 +82,21 @@ EMSCRIPTEN_KEEPALIVE int sqzw_class_map(const sqz_model *m, int index, float *ou
     memcpy(info8, values, sizeof values);
   }
   return n;
+}
+
+/* An encoded image decoded and turned upright by its EXIF orientation
+ * (unless apply_orientation is 0), as the classification sees it: packed RGB
+ * (free with sqzw_free), its width and height in wh[0], wh[1]; NULL with err
+ * filled. What the Node CLI lays its --heatmap maps over. */
+EMSCRIPTEN_KEEPALIVE uint8_t *sqzw_decode_rgb(const void *bytes, size_t size, int apply_orientation, int *wh,
+                                              sqz_error *err) {
+  sqz_picture picture;
+  if (sqz_decode_picture(bytes, size, apply_orientation, &picture, err) != SQZ_OK) return NULL;
+  uint8_t *rgb = malloc((size_t)picture.width * picture.height * 3);
+  if (!rgb) sqz_fail(err, SQZ_ERR_MEMORY, "out of memory for a %d x %d picture", picture.width, picture.height);
+  else sqz_picture_upright_rgb(&picture, rgb), wh[0] = picture.width, wh[1] = picture.height;
+  sqz_picture_free(&picture);
+  return rgb;
 }
 
 /* Threads (squeezenet-mt.wasm; in squeezenet.wasm a model always has one).
