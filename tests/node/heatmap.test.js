@@ -11,35 +11,16 @@
 //   every class of that name, bad values refused naming them.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { load, ArgumentError } from '../../src/js/index.js';
-import { root, shared, photosDir, MODELS, engineWithModel } from './helpers.js';
+import { photosDir, MODELS, engineWithModel } from './helpers.js';
+import { makeQuadrants, peakQuadrant } from './quadrants.js';
 
-const tmp = mkdtempSync(path.join(tmpdir(), 'sqz-heatmap-'));
 let cases = [];
 
-before(() => {
-  const r = spawnSync('/usr/bin/python3', [path.join(root, 'tests/heatmap/make_quadrants.py'), tmp, shared],
-    { encoding: 'utf8' });
-  assert.equal(r.status, 0, `make_quadrants.py: ${r.stderr}`);
-  cases = readFileSync(path.join(tmp, 'manifest.txt'), 'utf8').trim().split('\n').map((line) => {
-    const [model, photo, label, quadrant, orientation, width, height, file] = line.split(' ');
-    return { model, photo, label: +label, quadrant: +quadrant, orientation: +orientation, width: +width, height: +height, file };
-  });
-});
-
-/** The quadrant (0 top left … 3 bottom right) of a width × height picture where a heatmap peaks. */
-export function peakQuadrant(heatmap, width, height) {
-  let best = 0;
-  for (let i = 1; i < heatmap.data.length; i++) if (heatmap.data[i] > heatmap.data[best]) best = i;
-  const { region } = heatmap;
-  const x = region.x + ((best % heatmap.width) + 0.5) * (region.width / heatmap.width);
-  const y = region.y + (Math.floor(best / heatmap.width) + 0.5) * (region.height / heatmap.height);
-  return (x >= width / 2 ? 1 : 0) + (y >= height / 2 ? 2 : 0);
-}
+before(() => { cases = makeQuadrants(mkdtempSync(path.join(tmpdir(), 'sqz-heatmap-'))); });
 
 for (const name of MODELS) {
   test(`${name}: the top class's map peaks in the photo's quadrant (in-thread and worker)`, async () => {
