@@ -1,18 +1,15 @@
 // How a heatmap is shown over its picture, for the page (web/heatmap.js) and
-// the Node CLI's --heatmap PNGs: turbo, Google's perceptual rainbow (Anton
-// Mikhailov's polynomial fit, Apache-2.0), over a map scaled from its lowest
-// cell (0) to its highest (1), laid over the picture with more opacity where
-// it is hotter so the picture stays visible. The native CLI draws with the
-// same numbers (src/tools/heatmap_png.c); tests/node/heatmap-cli.test.js
-// checks that the two CLIs' pictures agree.
+// the Node CLI's --heatmap PNGs: turbo, Google's perceptual rainbow, over a
+// map scaled from its lowest cell (0) to its highest (1), laid over the
+// picture with more opacity where it is hotter so the picture stays visible.
+// The numbers are src/tools/heatmap_colors.h's, which the native CLI draws
+// with, brought here by the build (dist/constants.js).
+import { HEATMAP_COLORS } from '../../dist/constants.js';
 
-const RED = [0.13572138, 4.6153926, -42.66032258, 132.13108234, -152.94239396, 59.28637943];
-const GREEN = [0.09140261, 2.19418839, 4.84296658, -14.18503333, 4.27729857, 2.82956604];
-const BLUE = [0.1066733, 12.64194608, -60.58204836, 110.36276771, -89.90310912, 27.34824973];
+const { red: RED, green: GREEN, blue: BLUE } = HEATMAP_COLORS;
 
 /** Opacity of the overlay at t = 0 and t = 1 (linear in between). */
-export const ALPHA_LOW = 0.1;
-export const ALPHA_HIGH = 0.7;
+export const { alphaLow: ALPHA_LOW, alphaHigh: ALPHA_HIGH } = HEATMAP_COLORS;
 
 const channel = (c, t) => {
   const v = c[0] + t * (c[1] + t * (c[2] + t * (c[3] + t * (c[4] + t * c[5]))));

@@ -9,20 +9,14 @@
 #include <sys/stat.h>
 
 #include "preprocess/preprocess.h"
+#include "tools/heatmap_colors.h"
 #include "tools/report.h"
 
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #define STB_IMAGE_WRITE_STATIC
 #include <stb_image_write.h>
 
-/* turbo: the same polynomial, opacities and scaling as src/js/colormap.js */
-static const double turbo_poly[3][6] = {
-    {0.13572138, 4.6153926, -42.66032258, 132.13108234, -152.94239396, 59.28637943},
-    {0.09140261, 2.19418839, 4.84296658, -14.18503333, 4.27729857, 2.82956604},
-    {0.1066733, 12.64194608, -60.58204836, 110.36276771, -89.90310912, 27.34824973},
-};
-#define ALPHA_LOW 0.1
-#define ALPHA_HIGH 0.7
+static const double turbo_poly[3][6] = {{SQZ_TURBO_RED}, {SQZ_TURBO_GREEN}, {SQZ_TURBO_BLUE}};
 
 static void turbo(double t, double rgb[3]) {
   for (int c = 0; c < 3; c++) {
@@ -74,7 +68,7 @@ void sqz_heatmap_overlay(uint8_t *rgb, int width, int height, const float *map, 
       const double fx = u - x0;
       const double m = (1 - fy) * ((1 - fx) * map[y0 * gw + x0] + fx * map[y0 * gw + x1]) +
                        fy * ((1 - fx) * map[y1 * gw + x0] + fx * map[y1 * gw + x1]);
-      const double t = (m - lo) / span, alpha = ALPHA_LOW + (ALPHA_HIGH - ALPHA_LOW) * t;
+      const double t = (m - lo) / span, alpha = SQZ_HEATMAP_ALPHA_LOW + (SQZ_HEATMAP_ALPHA_HIGH - SQZ_HEATMAP_ALPHA_LOW) * t;
       double colour[3];
       turbo(t, colour);
       uint8_t *px = rgb + ((size_t)y * width + x) * 3;

@@ -1,8 +1,7 @@
 /* `sqz classify --heatmap DIR`: for each picture a PNG of it, upright as it
  * is shown, with the top class's heatmap over it, in the colours the page
- * and the Node CLI use (src/js/colormap.js: turbo over the map scaled from
- * its lowest cell to its highest, more opaque where hotter), interpolated
- * bilinearly between cell centres over the region the network saw. */
+ * and the Node CLI use (heatmap_colors.h), interpolated bilinearly between
+ * cell centres over the region the network saw. */
 #ifndef SQZ_TOOLS_HEATMAP_PNG_H
 #define SQZ_TOOLS_HEATMAP_PNG_H
 #include <stddef.h>
