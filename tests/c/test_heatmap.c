@@ -33,15 +33,12 @@
 #include "testutil.h"
 
 static sqz_model *load_model(const char *name, uint8_t **bytes_out, size_t *size_out) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s.sqz", test_models_dir(), name);
   size_t size;
-  uint8_t *bytes = test_read_file(path, &size);
-  CHECK(bytes != NULL, "cannot read %s", path);
+  uint8_t *bytes = test_read_model(name, &size);
   if (!bytes) return NULL;
   sqz_error err = {0, ""};
   sqz_model *m = sqz_model_load(bytes, size, &err);
-  CHECK(m != NULL, "%s: %s", path, err.message);
+  CHECK(m != NULL, "%s: %s", name, err.message);
   *bytes_out = bytes, *size_out = size;
   return m;
 }
