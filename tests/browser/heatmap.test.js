@@ -80,7 +80,7 @@ for (const name of BROWSERS) {
       assert.equal(await switchOn(page), false, 'off at first');
       assert.equal(await page.isHidden('#heatmap-legend'), true, 'no legend while off');
       await page.evaluate(() => document.getElementById('heatmap-switch').focus());
-      await page.press('Space'); // the keyboard works it
+      await page.press(page.browser === 'firefox' ? ' ' : 'Space'); // the keyboard works it (Puppeteer names the key ' ')
       assert.equal(await switchOn(page), true);
       assert.equal(await page.isHidden('#heatmap-legend'), false, 'the legend shows');
 
