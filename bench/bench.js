@@ -161,11 +161,24 @@ async function benchModel(model) {
       top1: [...r.top1], same_top1: r.top1.size === 1 && r.top1.has(ourTop1), max_logit_diff_vs_ours: diff,
     });
   }
-  // Profile: per-step medians over 10 runs.
-  const per = [];
-  for (let i = 0; i < 10; i++) per.push(await ours.call('profile'));
-  const steps = per[0].map((s, i) => ({ name: s.name, ms: median(per.map((p) => p[i].ms)) }));
+  // Profile: per-step medians over 10 runs, each followed by 3 runs of the
+  // register-only peak kernel, so the limit is measured under the same load.
+  const per = [], peaks = [];
+  for (let i = 0; i < 10; i++) {
+    per.push(await ours.call('profile'));
+    for (let j = 0; j < 3; j++) peaks.push(await ours.call('peak'));
+  }
+  const steps = per[0].map((s, i) => ({ name: s.name, ms: median(per.map((p) => p[i].ms)), madds: s.madds ?? 0 }));
   const total = steps.reduce((a, s) => a + s.ms, 0);
+  // The float32 limit: G multiply-adds/s of the peak kernel (median; best), each
+  // step's fraction of it, and the network's multiply-adds at that rate.
+  const peak = peaks[0] == null ? null : { median_gmadds: median(peaks), best_gmadds: Math.max(...peaks) };
+  const madds = steps.reduce((a, s) => a + s.madds, 0);
+  if (peak) {
+    for (const s of steps) if (s.madds) s.fraction_of_peak = s.madds / (s.ms * 1e6) / peak.median_gmadds;
+    peak.network_madds = madds;
+    peak.limit_ms = madds / (peak.median_gmadds * 1e6);
+  }
   const byCat = {};
   for (const s of steps) byCat[category(s.name)] = (byCat[category(s.name)] || 0) + s.ms;
   const memory = await ours.call('memory');
@@ -199,7 +212,12 @@ async function benchModel(model) {
   if (memory2) log(`peak wasm memory (ours, 2 threads, shared): ${(memory2.memory / 1048576).toFixed(2)} MB (heap break ${(memory2.heapBreak / 1048576).toFixed(2)} MB)`);
   log(`\nprofile (ours, 1 thread, median of 10, sum ${fmt(total)} ms):`);
   log(Object.entries(byCat).map(([k, v]) => `${k} ${(100 * v / total).toFixed(0)}%`).join(', '));
-  for (const s of steps) log(`  ${s.name.padEnd(20)} ${fmt(s.ms)} ms ${(100 * s.ms / total).toFixed(1)}%`);
+  if (peak) {
+    log(`float32 limit (wasm SIMD, no FMA: 12 register-only f32x4 mul+add chains, 1 thread): median ${fmt(peak.median_gmadds)}, best ${fmt(peak.best_gmadds)} G multiply-adds/s`);
+    log(`network: ${(madds / 1e6).toFixed(1)} M multiply-adds = ${fmt(peak.limit_ms)} ms at the median peak; profile sum ${fmt(total)} ms = ${fmt(total / peak.limit_ms)}x the limit, ours 1t median ${fmt(o1.median_ms / peak.limit_ms)}x`);
+  }
+  const pct = (s) => (s.fraction_of_peak == null ? '' : `  ${(s.madds / 1e6).toFixed(1).padStart(6)} M madds ${(100 * s.fraction_of_peak).toFixed(0).padStart(3)}% of peak`);
+  for (const s of steps) log(`  ${s.name.padEnd(20)} ${fmt(s.ms)} ms ${(100 * s.ms / total).toFixed(1).padStart(5)}%${pct(s)}`);
 
   let native = null;
   const nativeBin = join(root, 'build', 'sqz_bench');
@@ -216,7 +234,7 @@ async function benchModel(model) {
     log(`heatmaps (classify() top 5, 1 thread, alternating): ${fmt(heatmaps.heatmaps_median_ms)} ms with, ${fmt(heatmaps.plain_median_ms)} ms without: ${fmt(heatmaps.ratio)}x (goal ≤ 1.10); `
       + `reading the 5 maps alone: ${(1000 * heatmaps.five_maps_read_ms).toFixed(0)} µs, ${(100 * heatmaps.five_maps_read_share).toFixed(2)}% of a classification`);
   }
-  return { model, input: crop, width, height, runs, warmup, results, failures, goals, peak_wasm_memory_bytes: memory.memory, heap_break_bytes: memory.heapBreak, peak_wasm_memory_bytes_2t: memory2?.memory ?? null, profile: { steps, by_category_ms: byCat }, native, heatmaps };
+  return { model, input: crop, width, height, runs, warmup, results, failures, goals, peak_wasm_memory_bytes: memory.memory, heap_break_bytes: memory.heapBreak, peak_wasm_memory_bytes_2t: memory2?.memory ?? null, profile: { steps, by_category_ms: byCat }, peak, native, heatmaps };
 }
 
 const out = [];

@@ -72,6 +72,26 @@ const char *sqz_network_step_name(const sqz_network *net, int i) {
 int sqz_network_step_kind(const sqz_network *net, int i) {
   return i >= 0 && i < net->num_steps ? net->steps[i].kind : -1;
 }
+int64_t sqz_network_step_madds(const sqz_network *net, int i) {
+  if (i < 0 || i >= net->num_steps) return -1;
+  const sqz_step *s = &net->steps[i];
+  if (s->kind >= SQZ_CONV_PATHS) return 0;
+  const int64_t cin = s->cin, cout = s->cout, taps = (int64_t)s->conv.kh * s->conv.kw;
+  switch (s->kind) {
+  case SQZ_CONV_WINOGRAD2:
+  case SQZ_CONV_WINOGRAD4: { /* (t+2)^2 GEMMs of tiles × cin × cout */
+    const int64_t t = s->kind == SQZ_CONV_WINOGRAD4 ? 4 : 2;
+    return ((s->oh + t - 1) / t) * ((s->ow + t - 1) / t) * (t + 2) * (t + 2) * cin * cout;
+  }
+  case SQZ_CONV_SPMM: /* a padded 1x1's border is its biases: only the input's pixels multiply */
+    return (int64_t)s->ih * s->iw * (int64_t)s->conv.nonzeros;
+  case SQZ_CONV_GEMM:
+  case SQZ_CONV_PANELS:
+    return (int64_t)s->ih * s->iw * cin * cout;
+  default: /* im2col, igemm: every tap of every output, padding included */
+    return (int64_t)s->oh * s->ow * cout * cin * taps;
+  }
+}
 void sqz_network_set_clock(sqz_network *net, sqz_clock_fn clock, double *step_ms) {
   net->clock = clock;
   net->step_ms = step_ms;
