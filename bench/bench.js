@@ -171,17 +171,19 @@ async function benchModel(model) {
   }
   const steps = per[0].map((s, i) => ({ name: s.name, ms: median(per.map((p) => p[i].ms)), min_ms: Math.min(...per.map((p) => p[i].ms)), madds: s.madds ?? 0 }));
   const total = steps.reduce((a, s) => a + s.ms, 0);
-  // The float32 limit: the peak kernel's best G multiply-adds/s; each step's
-  // fraction of it from the step's fastest run (on a loaded machine the best
-  // of each is the least disturbed; medians taken a few ms apart can meet
-  // different loads), and the network's multiply-adds at that rate.
-  const peak = peaks[0] == null ? null : { best_gmadds: Math.max(...peaks), median_gmadds: median(peaks) };
+  // The float32 limit: the peak kernel's upper quartile of G multiply-adds/s
+  // (load only lowers a run, and a rare run at a higher clock, up to 1.25x,
+  // would set the best); each step's fraction of it from the step's fastest
+  // run (medians taken a few ms apart can meet different loads), and the
+  // network's multiply-adds at that rate.
+  const quartile3 = (x) => [...x].sort((a, b) => a - b)[Math.floor(0.75 * (x.length - 1))];
+  const peak = peaks[0] == null ? null : { gmadds: quartile3(peaks), best_gmadds: Math.max(...peaks), median_gmadds: median(peaks) };
   const madds = steps.reduce((a, s) => a + s.madds, 0);
   const minTotal = steps.reduce((a, s) => a + s.min_ms, 0);
   if (peak) {
-    for (const s of steps) if (s.madds) s.fraction_of_peak = s.madds / (s.min_ms * 1e6) / peak.best_gmadds;
+    for (const s of steps) if (s.madds) s.fraction_of_peak = s.madds / (s.min_ms * 1e6) / peak.gmadds;
     peak.network_madds = madds;
-    peak.limit_ms = madds / (peak.best_gmadds * 1e6);
+    peak.limit_ms = madds / (peak.gmadds * 1e6);
   }
   const byCat = {};
   for (const s of steps) byCat[category(s.name)] = (byCat[category(s.name)] || 0) + s.ms;
@@ -217,7 +219,7 @@ async function benchModel(model) {
   log(`\nprofile (ours, 1 thread, median of 10, sum ${fmt(total)} ms):`);
   log(Object.entries(byCat).map(([k, v]) => `${k} ${(100 * v / total).toFixed(0)}%`).join(', '));
   if (peak) {
-    log(`float32 limit (wasm SIMD, no FMA: 12 register-only f32x4 mul+add chains, 1 thread): best ${fmt(peak.best_gmadds)} G multiply-adds/s (median ${fmt(peak.median_gmadds)})`);
+    log(`float32 limit (wasm SIMD, no FMA: 12 register-only f32x4 mul+add chains, 1 thread): ${fmt(peak.gmadds)} G multiply-adds/s (upper quartile of ${peaks.length} runs; median ${fmt(peak.median_gmadds)}, best ${fmt(peak.best_gmadds)})`);
     log(`network: ${(madds / 1e6).toFixed(1)} M multiply-adds = ${fmt(peak.limit_ms)} ms at the peak; fastest steps' sum ${fmt(minTotal)} ms = ${fmt(minTotal / peak.limit_ms)}x the limit, median profile ${fmt(total / peak.limit_ms)}x, ours 1t median ${fmt(o1.median_ms / peak.limit_ms)}x`);
   }
   const pct = (s) => (s.fraction_of_peak == null ? '' : `  ${(s.madds / 1e6).toFixed(1).padStart(6)} M madds, fastest ${fmt(s.min_ms)} ms = ${(100 * s.fraction_of_peak).toFixed(0).padStart(3)}% of peak`);
