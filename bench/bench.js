@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// npm run bench [-- --json] [--runs N] [--warmup N] [--models a,b ('': none, training alone)] [--no-peers] [--no-native]
-//                 [--no-cli] [--extra LABEL=FILE.wasm]...
+// npm run bench [-- --json] [--runs N] [--warmup N] [--models a,b ('': none)] [--no-peers] [--no-native]
+//                 [--no-cli] [--no-heatmaps] [--extra LABEL=FILE.wasm]...
 //
 // In one process, interleaved round by round, on the same input: our engine
 // (RGBA pixels of a golden 224/227 crop in; channel order, normalisation,
@@ -11,10 +11,11 @@
 // count per process); only one runs at a time. Prints median and min
 // per runtime, ratios ours/peer, a per-step profile of ours, the native
 // build's time per image and the peak wasm memory; then the native training
-// time of a taught head (build/bench_teach), the wasm one on the same
-// examples, and the CLIs' throughput over the 200 photos
-// (bench/cli-throughput.js: --jobs 1 and 2, native and Node). Only ratios
-// inside one run mean anything on a shared machine.
+// time of a taught head (build/bench_teach) and the wasm one on the same
+// examples, the CLIs' throughput over the 200 photos
+// (bench/cli-throughput.js: --jobs 1 and 2, native and Node) and the cost of
+// heatmaps (classify() with and without, alternating; bench/heatmaps.js).
+// Only ratios inside one run mean anything on a shared machine.
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
@@ -24,6 +25,7 @@ import { Worker } from 'node:worker_threads';
 import { MEMORY_PAGES } from '../dist/constants.js';
 import { createEngine } from '../src/js/engine.js';
 import { cliThroughput } from './cli-throughput.js';
+import { benchHeatmaps } from './heatmaps.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const shared = process.env.SQZ_SHARED_DIR || join(root, '..', 'shared');
@@ -161,11 +163,30 @@ async function benchModel(model) {
       top1: [...r.top1], same_top1: r.top1.size === 1 && r.top1.has(ourTop1), max_logit_diff_vs_ours: diff,
     });
   }
-  // Profile: per-step medians over 10 runs.
-  const per = [];
-  for (let i = 0; i < 10; i++) per.push(await ours.call('profile'));
-  const steps = per[0].map((s, i) => ({ name: s.name, ms: median(per.map((p) => p[i].ms)) }));
+  // Profile: per-step medians and minima over 10 runs, each followed by 3
+  // runs of the register-only peak kernel (interleaved, so a quiet moment
+  // serves both).
+  const per = [], peaks = [];
+  for (let i = 0; i < 10; i++) {
+    per.push(await ours.call('profile'));
+    for (let j = 0; j < 3; j++) peaks.push(await ours.call('peak'));
+  }
+  const steps = per[0].map((s, i) => ({ name: s.name, ms: median(per.map((p) => p[i].ms)), min_ms: Math.min(...per.map((p) => p[i].ms)), madds: s.madds ?? 0 }));
   const total = steps.reduce((a, s) => a + s.ms, 0);
+  // The float32 limit: the peak kernel's upper quartile of G multiply-adds/s
+  // (load only lowers a run, and a rare run at a higher clock, up to 1.25x,
+  // would set the best); each step's fraction of it from the step's fastest
+  // run (medians taken a few ms apart can meet different loads), and the
+  // network's multiply-adds at that rate.
+  const quartile3 = (x) => [...x].sort((a, b) => a - b)[Math.floor(0.75 * (x.length - 1))];
+  const peak = peaks[0] == null ? null : { gmadds: quartile3(peaks), best_gmadds: Math.max(...peaks), median_gmadds: median(peaks) };
+  const madds = steps.reduce((a, s) => a + s.madds, 0);
+  const minTotal = steps.reduce((a, s) => a + s.min_ms, 0);
+  if (peak) {
+    for (const s of steps) if (s.madds) s.fraction_of_peak = s.madds / (s.min_ms * 1e6) / peak.gmadds;
+    peak.network_madds = madds;
+    peak.limit_ms = madds / (peak.gmadds * 1e6);
+  }
   const byCat = {};
   for (const s of steps) byCat[category(s.name)] = (byCat[category(s.name)] || 0) + s.ms;
   const memory = await ours.call('memory');
@@ -199,7 +220,12 @@ async function benchModel(model) {
   if (memory2) log(`peak wasm memory (ours, 2 threads, shared): ${(memory2.memory / 1048576).toFixed(2)} MB (heap break ${(memory2.heapBreak / 1048576).toFixed(2)} MB)`);
   log(`\nprofile (ours, 1 thread, median of 10, sum ${fmt(total)} ms):`);
   log(Object.entries(byCat).map(([k, v]) => `${k} ${(100 * v / total).toFixed(0)}%`).join(', '));
-  for (const s of steps) log(`  ${s.name.padEnd(20)} ${fmt(s.ms)} ms ${(100 * s.ms / total).toFixed(1)}%`);
+  if (peak) {
+    log(`float32 limit (wasm SIMD, no FMA: 12 register-only f32x4 mul+add chains, 1 thread): ${fmt(peak.gmadds)} G multiply-adds/s (upper quartile of ${peaks.length} runs; median ${fmt(peak.median_gmadds)}, best ${fmt(peak.best_gmadds)})`);
+    log(`network: ${(madds / 1e6).toFixed(1)} M multiply-adds = ${fmt(peak.limit_ms)} ms at the peak; fastest steps' sum ${fmt(minTotal)} ms = ${fmt(minTotal / peak.limit_ms)}x the limit, median profile ${fmt(total / peak.limit_ms)}x, ours 1t median ${fmt(o1.median_ms / peak.limit_ms)}x`);
+  }
+  const pct = (s) => (s.fraction_of_peak == null ? '' : `  ${(s.madds / 1e6).toFixed(1).padStart(6)} M madds, fastest ${fmt(s.min_ms)} ms = ${(100 * s.fraction_of_peak).toFixed(0).padStart(3)}% of peak`);
+  for (const s of steps) log(`  ${s.name.padEnd(20)} ${fmt(s.ms)} ms ${(100 * s.ms / total).toFixed(1).padStart(5)}%${pct(s)}`);
 
   let native = null;
   const nativeBin = join(root, 'build', 'sqz_bench');
@@ -210,7 +236,13 @@ async function benchModel(model) {
     native.threads2 = { median_ms: native2.median_ms, min_ms: native2.min_ms };
     log(`native (build/sqz_bench, 2 threads): median ${fmt(native2.median_ms)} ms, min ${fmt(native2.min_ms)} ms per image`);
   }
-  return { model, input: crop, width, height, runs, warmup, results, failures, goals, peak_wasm_memory_bytes: memory.memory, heap_break_bytes: memory.heapBreak, peak_wasm_memory_bytes_2t: memory2?.memory ?? null, profile: { steps, by_category_ms: byCat }, native };
+  let heatmaps = null;
+  if (!flag('--no-heatmaps')) {
+    heatmaps = await benchHeatmaps({ root, model, rgba, width, height, runs: Math.max(runs, 30), warmup });
+    log(`heatmaps (classify() top 5, 1 thread, alternating): ${fmt(heatmaps.heatmaps_median_ms)} ms with, ${fmt(heatmaps.plain_median_ms)} ms without: ${fmt(heatmaps.ratio)}x (goal ≤ 1.10); `
+      + `reading the 5 maps alone: ${(1000 * heatmaps.five_maps_read_ms).toFixed(0)} µs, ${(100 * heatmaps.five_maps_read_share).toFixed(2)}% of a classification`);
+  }
+  return { model, input: crop, width, height, runs, warmup, results, failures, goals, peak_wasm_memory_bytes: memory.memory, heap_break_bytes: memory.heapBreak, peak_wasm_memory_bytes_2t: memory2?.memory ?? null, profile: { steps, by_category_ms: byCat }, peak, native, heatmaps };
 }
 
 const out = [];

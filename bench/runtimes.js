@@ -56,7 +56,17 @@ async function openOurs({ model, rgba, width, height, threads, wasm }) {
       for (let p = 0; p < hw; p++) for (let c = 0; c < 3; c++) nchw[c * hw + p] = nhwc[p * 3 + c];
       return { data: nchw, shape: [1, 3, info.inputHeight, info.inputWidth] };
     },
-    /** Per-step times (ms) of one run: preprocessing, then each network step. */
+    /** The machine's float32 limit in wasm SIMD, G multiply-adds/s: one timed
+     *  run of the register-only kernel (sqzw_peak_madds, ~3 ms), null without it. */
+    peak() {
+      if (!e.sqzw_peak_madds) return null;
+      const iterations = 200000;
+      const t0 = performance.now();
+      e.sqzw_peak_madds(iterations, 1);
+      return (48 * iterations) / ((performance.now() - t0) * 1e6);
+    },
+    /** Per-step times (ms) of one run: preprocessing, then each network step
+     *  with the multiply-adds its kernels do (sqz_network_step_madds). */
     profile() {
       const err = e.sqzw_error_new();
       const src = engine.copyIn(rgba);
@@ -70,7 +80,7 @@ async function openOurs({ model, rgba, width, height, threads, wasm }) {
       for (let i = 0; i < n; i++) {
         t0 = performance.now();
         e.sqzw_run_step(handle, i);
-        steps.push({ name: engine.cstring(e.sqzw_step_name(handle, i)), ms: performance.now() - t0 });
+        steps.push({ name: engine.cstring(e.sqzw_step_name(handle, i)), ms: performance.now() - t0, madds: e.sqzw_step_madds(handle, i) });
       }
       return steps;
     },

@@ -28,6 +28,24 @@ if(NOT header MATCHES "#define SQZ_MAX_THREADS ([0-9]+)")
 endif()
 set(max_threads ${CMAKE_MATCH_1})
 
+# The heatmaps' colour scale (src/tools/heatmap_colors.h).
+file(READ ${COLORS} colors)
+set(heatmap_js "")
+foreach(name RED GREEN BLUE HEATMAP_ALPHA_LOW HEATMAP_ALPHA_HIGH)
+  if(NOT colors MATCHES "#define SQZ_(TURBO_)?${name} ([-0-9., ]+)\n")
+    message(FATAL_ERROR "${COLORS}: no ${name}")
+  endif()
+  set(value "${CMAKE_MATCH_2}")
+  string(TOLOWER "${name}" key)
+  string(REPLACE "heatmap_alpha_low" "alphaLow" key "${key}")
+  string(REPLACE "heatmap_alpha_high" "alphaHigh" key "${key}")
+  if(value MATCHES ",")
+    string(APPEND heatmap_js "  ${key}: Object.freeze([${value}]),\n")
+  else()
+    string(APPEND heatmap_js "  ${key}: ${value},\n")
+  endif()
+endforeach()
+
 math(EXPR initial_pages "${SQZ_WASM_INITIAL_MEMORY} / 65536")
 math(EXPR maximum_pages "${SQZ_WASM_MAXIMUM_MEMORY} / 65536")
 
@@ -75,6 +93,10 @@ export const MAX_THREADS = ${max_threads};
 /** The .wasm engines' memory in 64 KiB pages, as linked (the threaded one imports it). */
 export const MEMORY_PAGES = Object.freeze({ initial: ${initial_pages}, maximum: ${maximum_pages} });
 
+/** The heatmaps' colour scale (src/tools/heatmap_colors.h): turbo's polynomial per channel, the overlay's opacities. */
+export const HEATMAP_COLORS = Object.freeze({
+${heatmap_js}});
+
 /**
  * The models the package ships, the default first: name, title, size in
  * bytes, and url() next to the package (written out so that bundlers copy
@@ -102,4 +124,8 @@ export declare const MODELS: readonly ShippedModel[];
 export declare const STATUS: readonly string[];
 export declare const MAX_THREADS: number;
 export declare const MEMORY_PAGES: { readonly initial: number; readonly maximum: number };
+export declare const HEATMAP_COLORS: {
+  readonly red: readonly number[]; readonly green: readonly number[]; readonly blue: readonly number[];
+  readonly alphaLow: number; readonly alphaHigh: number;
+};
 ")

@@ -106,6 +106,19 @@ uint8_t *sqz_fuzz_tiny_model(int variant, size_t *size) {
   return w.data;
 }
 
+/* The heatmap of class k after a successful run: a grid inside what the
+ * pool read, a region with a positive size, every cell copied out. */
+static void check_heatmap(const sqz_model *m, int k) {
+  sqz_heatmap_info info;
+  const int n = sqz_class_map(m, k, NULL, 0, &info);
+  if (n <= 0 || n != info.width * info.height || info.ring_cells < 0 || !(info.region.width > 0) ||
+      !(info.region.height > 0))
+    abort();
+  float *map = malloc((size_t)n * sizeof *map);
+  if (map && sqz_class_map(m, k, map, (size_t)n, &info) != n) abort();
+  free(map);
+}
+
 /* Runs a loaded model once on a flat gray crop, then reads its results;
  * the run's error (if any) goes to *e. */
 static void run_once(sqz_model *m, sqz_error *e) {
@@ -122,6 +135,7 @@ static void run_once(sqz_model *m, sqz_error *e) {
                           e) == SQZ_OK) {
     sqz_prediction p[5];
     sqz_top_k(m, 5, p);
+    check_heatmap(m, info.num_classes - 1);
   } else {
     require_reason(e);
   }
@@ -229,6 +243,14 @@ int sqz_fuzz_image_outcome(const uint8_t *data, size_t size, sqz_error *e) {
   } else if (st == SQZ_OK) {
     sqz_prediction p[3];
     if (sqz_top_k(m, 3, p) != 3 || !sqz_logits(m) || !sqz_probabilities(m)) abort();
+    check_heatmap(m, p[0].index);
+    sqz_picture pic; /* the upright pixels the CLIs' --heatmap pictures are drawn on */
+    if (!(sel & 0x20) && sqz_decode_picture(data, size, !(flags & SQZ_IGNORE_ORIENTATION), &pic, NULL) == SQZ_OK) {
+      uint8_t *rgb = (size_t)pic.width * pic.height <= (1u << 20) ? malloc((size_t)pic.width * pic.height * 3) : NULL;
+      if (rgb) sqz_picture_upright_rgb(&pic, rgb);
+      free(rgb);
+      sqz_picture_free(&pic);
+    }
   } else {
     require_reason(e);
     if (sqz_logits(m)) abort(); /* a failed call leaves no result */

@@ -21,6 +21,7 @@ struct sqz_model {
   const float *logits; /* inside the network, valid after a run */
   float *probabilities;
   int has_result;
+  sqz_region region;  /* the picture's rectangle the last input's crop shows */
   size_t file_bytes, memory_bytes;
 };
 
@@ -164,9 +165,14 @@ static sqz_status prepare_oriented(sqz_model *m, const uint8_t *pixels, int widt
                                    unsigned flags, sqz_error *err) {
   if (!m) return sqz_fail(err, SQZ_ERR_ARGUMENT, "no model");
   m->has_result = 0;
-  return sqz_preprocess_oriented(&m->recipe, pixels, width, height, (int)format, stride,
-                                 orientation, (flags & SQZ_INPUT_RAW) != 0, m->scratch,
-                                 sqz_network_input(m->net), err);
+  const int raw = (flags & SQZ_INPUT_RAW) != 0;
+  sqz_status st = sqz_preprocess_oriented(&m->recipe, pixels, width, height, (int)format, stride, orientation,
+                                          raw, m->scratch, sqz_network_input(m->net), err);
+  if (st == SQZ_OK) { /* orientations 5-8 swap the sides */
+    m->region = orientation >= 5 ? sqz_crop_region(&m->recipe, height, width, raw)
+                                 : sqz_crop_region(&m->recipe, width, height, raw);
+  }
+  return st;
 }
 
 sqz_status sqz_model_prepare(sqz_model *m, const uint8_t *pixels, int width, int height,
@@ -276,15 +282,47 @@ const float *sqz_probabilities(const sqz_model *m) {
   return m && m->has_result ? m->probabilities : NULL;
 }
 
-int sqz_top_k(const sqz_model *m, int k, sqz_prediction *out) {
+/* Checks one of a filter's lists and marks its classes in `marks`. */
+static int mark_classes(const sqz_model *m, const char *what, const int *list, int count, uint8_t *marks,
+                        sqz_error *err) {
+  if (count < 0 || (count > 0 && !list))
+    return sqz_fail(err, SQZ_ERR_ARGUMENT, "%s: %s", what, count < 0 ? "a negative count" : "NULL with a count"), -1;
+  for (int i = 0; i < count; i++) {
+    if (list[i] < 0 || list[i] >= m->num_classes)
+      return sqz_fail(err, SQZ_ERR_ARGUMENT, "%s: class index %d is out of range (0 to %d)", what, list[i],
+                      m->num_classes - 1), -1;
+    marks[list[i] >> 3] |= (uint8_t)(1u << (list[i] & 7));
+  }
+  return 0;
+}
+
+int sqz_top_k_filtered(const sqz_model *m, int k, const sqz_filter *filter, sqz_prediction *out, sqz_error *err) {
+  /* Which classes may be returned: a bit each (classes are channels, at most SQZ_MAX_CHANNELS). */
+  uint8_t allowed[SQZ_MAX_CHANNELS / 8], denied[SQZ_MAX_CHANNELS / 8];
+  float min_probability = 0;
+  const int n_classes = m ? m->num_classes : 0;
+  memset(denied, 0, sizeof denied);
+  memset(allowed, 0xff, sizeof allowed);
+  if (filter) {
+    min_probability = filter->min_probability;
+    if (!(min_probability >= 0 && min_probability <= 1)) /* NaN too */
+      return sqz_fail(err, SQZ_ERR_ARGUMENT, "min_probability must be from 0 to 1, not %g", min_probability), -1;
+    if (m && filter->num_allow != 0) memset(allowed, 0, sizeof allowed);
+    if (m && (mark_classes(m, "allow", filter->allow, filter->num_allow, allowed, err) ||
+              mark_classes(m, "deny", filter->deny, filter->num_deny, denied, err)))
+      return -1;
+  }
   if (!m || !m->has_result || !out || k <= 0) return 0;
-  if (k > m->num_classes) k = m->num_classes;
+  if (k > n_classes) k = n_classes;
   int n = 0;
   /* Insertion into a sorted list of k (k is small), ordered by logit, which
    * softmax's rounding cannot tie. Ties keep the lower index first. */
   const float *x = m->logits;
-  for (int i = 0; i < m->num_classes; i++) {
+  for (int i = 0; i < n_classes; i++) {
     if (n == k && !(x[i] > x[out[n - 1].index])) continue;
+    if (!(allowed[i >> 3] >> (i & 7) & 1) || (denied[i >> 3] >> (i & 7) & 1) ||
+        m->probabilities[i] < min_probability)
+      continue;
     int j = n < k ? n++ : k - 1;
     while (j > 0 && x[out[j - 1].index] < x[i]) {
       out[j] = out[j - 1];
@@ -297,4 +335,28 @@ int sqz_top_k(const sqz_model *m, int k, sqz_prediction *out) {
     out[j].label = m->label_short[out[j].index];
   }
   return n;
+}
+
+int sqz_top_k(const sqz_model *m, int k, sqz_prediction *out) { return sqz_top_k_filtered(m, k, NULL, out, NULL); }
+
+int sqz_class_map(const sqz_model *m, int index, float *out, size_t capacity, sqz_heatmap_info *info) {
+  if (!m || !m->has_result || index < 0 || index >= m->num_classes) return 0;
+  int mh, mw, x0, y0, w, h;
+  const float *maps = sqz_network_class_maps(m->net, &mh, &mw);
+  sqz_network_class_map_grid(m->net, &x0, &y0, &w, &h);
+  const size_t classes = (size_t)m->num_classes;
+  if (info) {
+    info->width = w, info->height = h;
+    info->region = m->region;
+    info->ring_cells = mh * mw - w * h;
+    info->ring_value = 0;
+    if (info->ring_cells) { /* a cell outside the grid: before its first or after its last */
+      const size_t cell = x0 > 0 || y0 > 0 ? 0 : (size_t)mh * mw - 1;
+      info->ring_value = maps[cell * classes + (size_t)index];
+    }
+  }
+  if (out && capacity >= (size_t)w * h)
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++) out[y * w + x] = maps[((size_t)(y0 + y) * mw + (x0 + x)) * classes + (size_t)index];
+  return w * h;
 }

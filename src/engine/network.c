@@ -72,6 +72,26 @@ const char *sqz_network_step_name(const sqz_network *net, int i) {
 int sqz_network_step_kind(const sqz_network *net, int i) {
   return i >= 0 && i < net->num_steps ? net->steps[i].kind : -1;
 }
+int64_t sqz_network_step_madds(const sqz_network *net, int i) {
+  if (i < 0 || i >= net->num_steps) return -1;
+  const sqz_step *s = &net->steps[i];
+  if (s->kind >= SQZ_CONV_PATHS) return 0;
+  const int64_t cin = s->cin, cout = s->cout, taps = (int64_t)s->conv.kh * s->conv.kw;
+  switch (s->kind) {
+  case SQZ_CONV_WINOGRAD2:
+  case SQZ_CONV_WINOGRAD4: { /* (t+2)^2 GEMMs of tiles × cin × cout */
+    const int64_t t = s->kind == SQZ_CONV_WINOGRAD4 ? 4 : 2;
+    return ((s->oh + t - 1) / t) * ((s->ow + t - 1) / t) * (t + 2) * (t + 2) * cin * cout;
+  }
+  case SQZ_CONV_SPMM: /* a padded 1x1's border is its biases: only the input's pixels multiply */
+    return (int64_t)s->ih * s->iw * (int64_t)s->conv.nonzeros;
+  case SQZ_CONV_GEMM:
+  case SQZ_CONV_PANELS:
+    return (int64_t)s->ih * s->iw * cin * cout;
+  default: /* im2col, igemm: every tap of every output, padding included */
+    return (int64_t)s->oh * s->ow * cout * cin * taps;
+  }
+}
 void sqz_network_set_clock(sqz_network *net, sqz_clock_fn clock, double *step_ms) {
   net->clock = clock;
   net->step_ms = step_ms;
@@ -124,4 +144,32 @@ const float *sqz_network_class_maps(const sqz_network *net, int *h, int *w) {
   if (h) *h = t->h;
   if (w) *w = t->w;
   return t->data;
+}
+
+/* Output cells [*first, *last] of one axis whose window (kernel k, stride s,
+ * pad p over n inputs) holds at least one input. */
+static void seen_cells(int n, int k, int s, int p, int out, int *first, int *last) {
+  const int lead = p - k + 1; /* cell o sees input from o*s - p to o*s - p + k - 1 */
+  *first = lead > 0 ? (lead + s - 1) / s : 0;
+  *last = (n - 1 + p) / s;
+  if (*last > out - 1) *last = out - 1;
+}
+
+void sqz_network_class_map_grid(const sqz_network *net, int *x0, int *y0, int *w, int *h) {
+  const sqz_tensor *t = &net->tensors[net->class_maps];
+  int fx = t->w, lx = -1, fy = t->h, ly = -1, found = 0;
+  for (int i = 0; i < net->num_steps; i++) {
+    const sqz_step *s = &net->steps[i];
+    if (s->output != net->class_maps) continue;
+    int a = 0, b = t->w - 1, c = 0, d = t->h - 1; /* a pool: every cell */
+    if (s->kind < SQZ_CONV_PATHS) {
+      seen_cells(s->iw, s->conv.kw, s->conv.stride, s->conv.pad, s->ow, &a, &b);
+      seen_cells(s->ih, s->conv.kh, s->conv.stride, s->conv.pad, s->oh, &c, &d);
+    }
+    /* the union over the steps writing it (a fire module's two expands) */
+    fx = a < fx ? a : fx, lx = b > lx ? b : lx, fy = c < fy ? c : fy, ly = d > ly ? d : ly;
+    found = 1;
+  }
+  if (!found || lx < fx || ly < fy) fx = 0, lx = t->w - 1, fy = 0, ly = t->h - 1; /* the input itself */
+  *x0 = fx, *y0 = fy, *w = lx - fx + 1, *h = ly - fy + 1;
 }

@@ -48,6 +48,12 @@ int sqz_network_embed(sqz_network *net, float *out);
  * the logits being their averages. Valid after sqz_network_run (not after
  * sqz_network_run_to_tap) until the next run. */
 const float *sqz_network_class_maps(const sqz_network *net, int *h, int *w);
+/* The cells of the class maps that see the picture: columns [*x0, *x0 + *w)
+ * and rows [*y0, *y0 + *h), all but the final convolution's padding ring,
+ * whose cells' windows lie wholly in the zero padding (v1.0's conv10, 1x1
+ * with pad 1: its 15x15 output less a ring of 1, which holds only the
+ * activated biases). The whole map when nothing pads it. */
+void sqz_network_class_map_grid(const sqz_network *net, int *x0, int *y0, int *w, int *h);
 
 /* Per-step names, kinds and timings for profiling and tests: after
  * sqz_network_run with a clock set, step_ms[i] holds each step's time. */
@@ -57,6 +63,10 @@ const char *sqz_network_step_name(const sqz_network *net, int step);
 /* A convolution's path (a sqz_conv_path) or a pool's kind (step.h); -1 out of range. */
 int sqz_network_step_kind(const sqz_network *net, int step);
 void sqz_network_set_clock(sqz_network *net, sqz_clock_fn clock, double *step_ms);
+/* The multiply-adds step i's kernels do per run (0 for pools, -1 out of
+ * range): a Winograd step's GEMMs, a pruned step's nonzeros only, so that
+ * madds / time / a machine's peak is how near the step runs to the limit. */
+int64_t sqz_network_step_madds(const sqz_network *net, int step);
 
 /* Runs step i alone (profiling: the caller times each step). Steps must run
  * in order from 0 on a freshly filled input, since buffers are reused. */

@@ -132,6 +132,53 @@ const float *sqz_probabilities(const sqz_model *model); /* num_classes, softmax 
 /* Writes the k best predictions, best first; returns how many were written. */
 int sqz_top_k(const sqz_model *model, int k, sqz_prediction *out);
 
+/* Output controls, as MediaPipe's classifiers have them: which classes
+ * sqz_top_k_filtered may return. They apply before k: the k best of the
+ * classes let through. Zero-initialise for none. */
+typedef struct sqz_filter {
+  float min_probability;   /* classes whose probability is under it are dropped (0 to 1) */
+  const int *allow;        /* only these class indices (num_allow 0: every class) */
+  int num_allow;
+  const int *deny;         /* never these */
+  int num_deny;
+} sqz_filter;
+
+/* sqz_top_k over the classes `filter` lets through (NULL: all). Returns how
+ * many were written, 0 without a result; -1 (err filled) if the filter is
+ * bad: min_probability not a number from 0 to 1, an index out of range, a
+ * negative count or a NULL list with a count. */
+int sqz_top_k_filtered(const sqz_model *model, int k, const sqz_filter *filter, sqz_prediction *out,
+                       sqz_error *err);
+
+/* Where the network looked: class activation maps. SqueezeNet ends in a
+ * convolution with one output channel per class and a global average pool,
+ * so each class has a map (that convolution's output channel, after its
+ * ReLU: what the pool reads) whose average is the class's logit. The map
+ * is the final convolution's output less its padding ring (cells that see
+ * no picture, only zero padding: v1.0's conv10 pads its 13x13 input to a
+ * 15x15 output, the map is the inner 13x13). Reading one copies it. */
+typedef struct sqz_region {
+  float x, y, width, height;
+} sqz_region;
+
+typedef struct sqz_heatmap_info {
+  int width, height;    /* the map: height rows of width cells */
+  sqz_region region;    /* the rectangle of the picture, in its pixels after EXIF
+                           orientation, that the map covers evenly: the recipe's
+                           crop mapped back through its resize. Cell (col, row)
+                           spans x + col * region.width / width ... + region.width / width,
+                           likewise for y (SQZ_INPUT_RAW: the whole input). */
+  int ring_cells;       /* cells of the padding ring left out (v1.0: 15*15 - 13*13 = 56; else 0) */
+  float ring_value;     /* what each of them holds for this class (its activated bias): the logit is
+                           (sum of the map + ring_cells * ring_value) / (width * height + ring_cells) */
+} sqz_heatmap_info;
+
+/* Class `index`'s map from the last classification: fills info and, if
+ * capacity (in floats) is at least width * height, writes the map to out,
+ * row-major. Returns width * height (written or not, as snprintf does), or
+ * 0 without a result or for an index out of range. */
+int sqz_class_map(const sqz_model *model, int index, float *out, size_t capacity, sqz_heatmap_info *info);
+
 const char *sqz_status_name(sqz_status code);
 
 /* ---- Teaching your own classes (models/FORMAT.md, "Taught models") ----

@@ -35,19 +35,24 @@ export class Backend {
   }
 
   /**
-   * Runs one classification; returns the `top` best as [{ index, label, probability }].
+   * Runs one classification; returns the `top` best as [{ index, label, probability }]
+   * among the classes `filter` lets through ({ minProbability, allow, deny }: class
+   * indices), each with its `heatmap` if `heatmaps`.
    * `ignoreOrientation`: encoded images as stored (pixels carry no orientation).
    */
-  classify(input, top, { ignoreOrientation = false } = {}) {
+  classify(input, top, { ignoreOrientation = false, heatmaps = false, filter } = {}) {
     const { engine, model } = this;
     try {
       if (input.kind === 'encoded') engine.classifyImage(model, input.bytes, { ignoreOrientation });
       else engine.classifyPixels(model, input.data, input.width, input.height, input.channels);
+      return engine.topK(model, top, filter).map(({ index, probability }) => {
+        const prediction = { index, label: this.info.labels[index], probability };
+        if (heatmaps) prediction.heatmap = engine.classMap(model, index);
+        return prediction;
+      });
     } catch (e) {
       throw fromEngineError(e, 'classify');
     }
-    return engine.topK(model, top).map(({ index, probability }) =>
-      ({ index, label: this.info.labels[index], probability }));
   }
 
   /** The embedding of one input (a Float32Array); `unitLength`: scaled to length 1. */

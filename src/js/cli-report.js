@@ -92,25 +92,38 @@ export class Report {
     return this.format((buf, cap) => this.exports.sqzr_header(...this.style(style), buf, cap));
   }
 
-  /** predictions: [{ index, probability }] best first (probability a float32 value); logits: Float32Array or null. */
+  /**
+   * predictions: [{ index, probability[, heatmap] }] best first (probability a float32
+   * value; heatmap as engine.classMap gives it, in every one or none); logits: Float32Array or null.
+   */
   result(style, file, model, predictions, logits) {
     const e = this.exports;
     const n = predictions.length;
+    const maps = n > 0 && predictions.every((p) => p.heatmap) ? predictions.map((p) => p.heatmap) : null;
+    const cells = maps ? maps.reduce((sum, m) => sum + m.data.length, 0) : 0;
     const indices = e.sqzr_alloc(4 * n + 4), probabilities = e.sqzr_alloc(4 * n + 4);
     const logitsPtr = logits ? e.sqzr_alloc(4 * logits.length) : 0;
+    const infos = maps ? e.sqzr_alloc(32 * n) : 0, data = maps ? e.sqzr_alloc(4 * cells + 4) : 0;
     try {
-      if (!indices || !probabilities || (logits && !logitsPtr)) throw new Error('out of memory in cli-report.wasm');
+      if (!indices || !probabilities || (logits && !logitsPtr) || (maps && (!infos || !data))) {
+        throw new Error('out of memory in cli-report.wasm');
+      }
       new Int32Array(e.memory.buffer, indices, n).set(predictions.map((p) => p.index));
       new Float32Array(e.memory.buffer, probabilities, n).set(predictions.map((p) => p.probability));
       if (logits) new Float32Array(e.memory.buffer, logitsPtr, logits.length).set(logits);
+      if (maps) {
+        // as sqzw_class_map packs them: width, height, region x, y, width, height, ring cells, ring value
+        new Float32Array(e.memory.buffer, infos, 8 * n).set(maps.flatMap((m) => [m.width, m.height, m.region.x,
+          m.region.y, m.region.width, m.region.height, m.ring.cells, m.ring.value]));
+        let at = data;
+        for (const m of maps) { new Float32Array(e.memory.buffer, at, m.data.length).set(m.data); at += 4 * m.data.length; }
+      }
       const [kind, top, nlogits] = this.style(style);
       return this.withStrings([file, model], (filePtr, modelPtr) => this.format((buf, cap) =>
         e.sqzr_result(kind, top, logits ? nlogits : 0, filePtr, modelPtr, indices, probabilities, this.labels, n,
-          logitsPtr, buf, cap)));
+          logitsPtr, infos, data, buf, cap)));
     } finally {
-      e.sqzr_free(indices);
-      e.sqzr_free(probabilities);
-      if (logitsPtr) e.sqzr_free(logitsPtr);
+      for (const p of [indices, probabilities, logitsPtr, infos, data]) if (p) e.sqzr_free(p);
     }
   }
 

@@ -7,6 +7,7 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createEngine } from './engine.js';
 import { createThreadedEngine } from './threads.js';
 import { Report } from './cli-report.js';
+import { heatmapPngPath, writeHeatmapPng } from './cli-heatmap.js';
 
 const MAX_IMAGE_BYTES = 2147483647; // what stb_image reads (an int), as src/preprocess/decode.c
 
@@ -26,7 +27,8 @@ class Job {
    * setup: { command ('classify' | 'embed'), wasm (squeezenet.wasm's Module), mtWasm
    * (squeezenet-mt.wasm's, for threads > 1), reportWasm (cli-report.wasm's), model (bytes),
    * threads, flags (classifyImage's { raw, ignoreOrientation } or embedImage's
-   * { unitLength, ignoreOrientation }), style: { kind, top, logits } }
+   * { unitLength, ignoreOrientation }), style: { kind, top, logits }; classify's: filter
+   * (topK's: { minProbability, allow, deny }), heatmaps (--heatmaps), heatmapDir (--heatmap DIR, or null) }
    */
   static async create(setup) {
     const report = await Report.create(setup.reportWasm);
@@ -51,20 +53,29 @@ class Job {
 export class ClassifyJob extends Job {
   constructor(engine, model, report, setup) {
     super(engine, model, report, setup);
+    const { filter, heatmaps = false, heatmapDir = null } = setup;
+    this.filter = filter;
+    this.heatmaps = heatmaps;
+    this.heatmapDir = heatmapDir;
     report.setLabels(this.info.labels);
   }
 
   /** One file (its path as bytes) → { bytes: its output, failed }. */
   async run(path) {
-    let image;
+    const { style, engine, model, info } = this;
+    let top;
     try {
-      image = await readImage(path, this.report);
-      this.engine.classifyImage(this.model, image, this.flags);
+      const image = await readImage(path, this.report);
+      engine.classifyImage(model, image, this.flags);
+      top = engine.topK(model, style.top, this.filter); // the filter was checked before the run
+      if (this.heatmapDir && top.length) { // a PNG that cannot be written fails the file
+        await writeHeatmapPng(engine, model, top[0].index, image, this.flags, heatmapPngPath(this.heatmapDir, path),
+          this.report);
+      }
     } catch (e) {
       return { bytes: this.report.error(this.style, path, e.bytes ?? e.message), failed: true };
     }
-    const { style, engine, model, info } = this;
-    const top = engine.topK(model, style.top);
+    if (this.heatmaps) for (const p of top) p.heatmap = engine.classMap(model, p.index);
     const logits = style.logits ? engine.logits(model, info.numClasses) : null;
     return { bytes: this.report.result(style, path, info.name, top, logits), failed: false };
   }

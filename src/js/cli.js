@@ -14,6 +14,7 @@ import path from 'node:path';
 import { ClassifyJob, EmbedJob } from './cli-worker.js';
 import { trainCommand } from './cli-teach.js';
 import { inputsOf, openLists, closeLists, countInputs } from './cli-inputs.js';
+import { classIndices } from './outputs.js';
 
 const PROGRAM = 'squeezenet-wasm';
 // models/default.sqz, made by the build (CMake's SQZ_DEFAULT_MODEL chooses it).
@@ -52,6 +53,12 @@ classify options:
   --quiet            no progress line (drawn only when standard error is a terminal)
   --ignore-orientation  classify JPEG/PNG pixels as stored, not turned upright
                      by their EXIF orientation (as a camera held sideways tags them)
+  --min-probability P  leave out classes whose probability is under P (0 to 1)
+  --allow LIST       only these classes: labels or class indices, comma-separated
+                     ('tabby,tiger cat,281'); repeatable
+  --deny LIST        never these classes (as --allow); all three apply before --top
+  --heatmaps         with --json: each prediction's heatmap (grid, region, data)
+  --heatmap DIR      write DIR/FILE.png: the picture with the top class's heatmap
 A file that fails is reported on its line and the others still run; the exit
 status is then 1 (also for a folder that cannot be read).
 
@@ -127,6 +134,7 @@ function parseOptions(table, args) {
     if (i + 1 >= args.length) return { error: `${a} needs a value` };
     const v = args[++i];
     if (o.kind === 'string') values[a] = v;
+    else if (o.kind === 'strings') values[a] = [...values[a], v];
     else if (o.kind === 'list') sources.push({ path: Buffer.from(v), list: true });
     else if (!/^[+-]?\d+$/.test(v) || +v < o.min || +v > o.max) {
       return { error: `${a} takes a number from ${o.min} to ${o.max}, not '${v}'` };
@@ -419,15 +427,32 @@ async function classify(args) {
     '--files-from': { kind: 'list' },
     '--quiet': { kind: 'flag', value: false },
     '--ignore-orientation': { kind: 'flag', value: false },
+    '--min-probability': { kind: 'string', value: null },
+    '--allow': { kind: 'strings', value: [] },
+    '--deny': { kind: 'strings', value: [] },
+    '--heatmaps': { kind: 'flag', value: false },
+    '--heatmap': { kind: 'string', value: null },
   };
   const parsed = parseCommand('classify', table, args, 'files');
   if (!parsed.values) return parsed.status;
   const { values: o, sources } = parsed;
   if (o['--json'] && o['--csv']) { say(`${PROGRAM}: --json and --csv: choose one\n`); return 2; }
+  if (o['--heatmaps'] && !o['--json']) {
+    say(`${PROGRAM}: --heatmaps goes with --json (text and CSV have no room for maps)\n`);
+    return 2;
+  }
+  const minProbability = o['--min-probability'] === null ? 0 : Number(o['--min-probability'] || NaN);
+  if (!(minProbability >= 0 && minProbability <= 1)) {
+    say(`${PROGRAM}: --min-probability takes a number from 0 to 1, not '${o['--min-probability']}'\n`);
+    return 2;
+  }
   // engine.classifyImage's flags
   const prepared = await jobSetup(o, 'classify', { raw: o['--raw'], ignoreOrientation: o['--ignore-orientation'] });
   if (typeof prepared === 'number') return prepared;
   const { setup, modelPath } = prepared;
+  Object.assign(setup, {
+    filter: { minProbability, allow: [], deny: [] }, heatmaps: o['--heatmaps'], heatmapDir: o['--heatmap'],
+  });
   // Job 0, on this thread, loads the model first: a bad model stops the run
   // before anything else starts, and its classes set the output's columns.
   let job;
@@ -437,6 +462,20 @@ async function classify(args) {
     say(`${PROGRAM}: ${modelPath}: ${e.message}\n`);
     return 2;
   }
+  try { // --allow/--deny: labels (every class of that name) or, as whole numbers, class indices
+    for (const option of ['--allow', '--deny']) {
+      for (const list of o[option]) {
+        const items = list.split(',').map((item) => (/^\d+$/.test(item) ? Number(item) : item));
+        if (items.includes('')) throw new Error(`${option}: an empty name in '${list}'`);
+        setup.filter[option.slice(2)].push(...classIndices(items, option, job.info.labels));
+      }
+    }
+  } catch (e) {
+    job.dispose();
+    say(`${PROGRAM}: ${e.message}\n`);
+    return 2;
+  }
+  job.filter = setup.filter;
   const { numClasses } = job.info;
   setup.style = job.style = {
     kind: o['--json'] ? 'json' : o['--csv'] ? 'csv' : 'text',

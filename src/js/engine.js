@@ -146,18 +146,75 @@ export class Engine {
     }
   }
 
-  /** The k best of the last classification: [{index, probability}], best first. */
-  topK(model, k) {
+  /**
+   * The k best of the last classification: [{index, probability}], best first,
+   * among the classes `filter` lets through ({ minProbability, allow, deny }:
+   * a number and arrays of class indices, checked by the engine).
+   */
+  topK(model, k, { minProbability = 0, allow = [], deny = [] } = {}) {
     const e = this.exports;
+    const ints = (list) => (list.length ? this.copyIn(new Uint8Array(Int32Array.from(list).buffer)) : 0);
+    const allowPtr = ints(allow), denyPtr = ints(deny);
     const idx = e.sqzw_alloc(k * 4), prob = e.sqzw_alloc(k * 4);
     try {
-      const n = e.sqzw_top_k(model, k, idx, prob);
-      const ints = new Int32Array(this.memory.buffer, idx, n);
+      const n = e.sqzw_top_k_filtered(model, k, minProbability, allowPtr, allow.length, denyPtr, deny.length,
+        idx, prob, this.err);
+      if (n < 0) this.fail(e.sqzw_error_code(this.err));
+      const indices = new Int32Array(this.memory.buffer, idx, n);
       const floats = new Float32Array(this.memory.buffer, prob, n);
-      return Array.from(ints, (index, i) => ({ index, probability: floats[i] }));
+      return Array.from(indices, (index, i) => ({ index, probability: floats[i] }));
     } finally {
-      e.sqzw_free(idx);
-      e.sqzw_free(prob);
+      for (const p of [idx, prob, allowPtr, denyPtr]) if (p) e.sqzw_free(p);
+    }
+  }
+
+  /**
+   * Class `index`'s map from the last classification (sqz_class_map):
+   * { width, height, data: Float32Array (a copy, row-major), region: { x, y,
+   * width, height } in the picture's upright pixels, ring: { cells, value } },
+   * or null without one.
+   */
+  classMap(model, index) {
+    const e = this.exports;
+    const info = e.sqzw_alloc(8 * 4);
+    let out = 0;
+    try {
+      const n = e.sqzw_class_map(model, index, 0, 0, info);
+      if (n <= 0) return null;
+      out = e.sqzw_alloc(n * 4);
+      e.sqzw_class_map(model, index, out, n, info);
+      const [width, height, x, y, regionWidth, regionHeight, cells, value] = new Float32Array(this.memory.buffer, info, 8);
+      return {
+        width, height,
+        data: new Float32Array(this.memory.buffer, out, n).slice(),
+        region: { x, y, width: regionWidth, height: regionHeight },
+        ring: { cells, value },
+      };
+    } finally {
+      e.sqzw_free(info);
+      if (out) e.sqzw_free(out);
+    }
+  }
+
+  /**
+   * Encoded image bytes decoded and turned upright by their EXIF orientation
+   * (unless `ignoreOrientation`), as classification sees them:
+   * { width, height, rgb: Uint8Array } (packed RGB, a copy).
+   */
+  decodeRgb(bytes, { ignoreOrientation = false } = {}) {
+    const e = this.exports;
+    const src = this.copyIn(bytes);
+    const wh = e.sqzw_alloc(8);
+    try {
+      const ptr = e.sqzw_decode_rgb(src, bytes.length, ignoreOrientation ? 0 : 1, wh, this.err);
+      if (!ptr) this.fail(e.sqzw_error_code(this.err));
+      const [width, height] = new Int32Array(this.memory.buffer, wh, 2);
+      const rgb = new Uint8Array(this.memory.buffer, ptr, width * height * 3).slice();
+      e.sqzw_free(ptr);
+      return { width, height, rgb };
+    } finally {
+      e.sqzw_free(src);
+      e.sqzw_free(wh);
     }
   }
 

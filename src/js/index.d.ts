@@ -66,6 +66,33 @@ export interface Prediction {
   index: number;
   label: string;
   probability: number;
+  /** With `heatmaps: true`: where the network saw this class. */
+  heatmap?: Heatmap;
+}
+
+/**
+ * A class activation map: the final convolution's output for one class (what
+ * the global average pool reads, whose average is the class's logit), less
+ * its padding ring (v1.0's conv10: the inner 13×13 of 15×15).
+ */
+export interface Heatmap {
+  /** The grid: `height` rows of `width` cells (13 × 13 for the shipped models). */
+  width: number;
+  height: number;
+  /** The map, row-major. */
+  data: Float32Array;
+  /**
+   * The rectangle of the input picture, in its pixels after EXIF orientation,
+   * that the grid covers evenly: the model's resize and centre crop mapped
+   * back. Cell (col, row) spans x + col × width / grid width, and so on.
+   */
+  region: { x: number; y: number; width: number; height: number };
+  /**
+   * The padding ring left out: how many cells and what each holds (0 cells
+   * when the final convolution has no padding). The logit is
+   * (sum of data + cells × value) / (width × height + cells).
+   */
+  ring: { cells: number; value: number };
 }
 
 /** 8-bit pixels, rows packed; channels 4 (RGBA, the default, as ImageData), 3 (RGB), 2 or 1 (gray). */
@@ -102,6 +129,17 @@ export interface ClassifyOptions {
    * drawn them as shown.
    */
   orientation?: 'apply' | 'ignore';
+  /** Adds each prediction's `heatmap` (default false). */
+  heatmaps?: boolean;
+  /** Drops classes whose probability is under it (0 to 1; default 0). Applies before `top`. */
+  minProbability?: number;
+  /**
+   * Only these classes: labels (`info.labels`, every class of that name) or
+   * class indices. Applies before `top`; empty or left out: every class.
+   */
+  allow?: Array<string | number>;
+  /** Never these classes: labels or class indices. Applies before `top`. */
+  deny?: Array<string | number>;
 }
 
 export interface EmbedOptions {

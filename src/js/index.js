@@ -13,6 +13,7 @@ import { MODELS as SHIPPED_MODELS, MAX_THREADS } from '../../dist/constants.js';
 import { Backend } from './backend.js';
 import { createEngineSync } from './engine.js';
 import { prepareInput } from './inputs.js';
+import { OUTPUT_OPTIONS, outputOptions } from './outputs.js';
 import { isNode, nodeBuiltin, baseUrl, simdSupported, startWorker } from './platform.js';
 import { Learner } from './learner.js';
 import { checkCallOptions, checkOrientation, describeValue } from './arguments.js';
@@ -228,7 +229,7 @@ export async function createWorkerClassifier(options = {}) {
   return load({ ...options, worker: true });
 }
 
-const CLASSIFY_OPTIONS = ['top', 'orientation'];
+const CLASSIFY_OPTIONS = ['top', 'orientation', ...OUTPUT_OPTIONS];
 const EMBED_OPTIONS = ['normalize', 'orientation'];
 
 class Classifier {
@@ -274,9 +275,11 @@ class Classifier {
   }
 
   /**
-   * The `top` best classes for `input`, best first. Encoded images are turned
-   * upright by their EXIF orientation unless `orientation: 'ignore'`. Calls
-   * are queued: one runs at a time.
+   * The `top` best classes for `input`, best first, among those the output
+   * controls let through (`minProbability`, `allow` and `deny` lists of labels
+   * or class indices). `heatmaps: true` adds each one's class activation map.
+   * Encoded images are turned upright by their EXIF orientation unless
+   * `orientation: 'ignore'`. Calls are queued: one runs at a time.
    */
   async classify(input, options = {}) {
     if (this.#disposed) throw new DisposedError();
@@ -287,9 +290,10 @@ class Classifier {
       throw new ArgumentError(`top must be an integer from 1 to ${n}, not ${typeof top === 'number' ? top : typeof top}`);
     }
     checkOrientation(orientation);
+    const { heatmaps, filter } = outputOptions(options, this.#info.labels);
     const prepared = await prepareInput(input);
-    return this.#run((engine) =>
-      engine.classify(prepared.input, top, { ignoreOrientation: orientation === 'ignore' }, prepared.owned));
+    return this.#run((engine) => engine.classify(prepared.input, top,
+      { ignoreOrientation: orientation === 'ignore', heatmaps, filter }, prepared.owned));
   }
 
   /**

@@ -43,3 +43,20 @@ sqz_status sqz_orient(const uint8_t *pixels, int width, int height, int channels
   view->channels = channels;
   return SQZ_OK;
 }
+
+void sqz_picture_upright_rgb(const sqz_picture *p, uint8_t *out) {
+  sqz_oriented view;
+  const int c = p->channels;
+  if (sqz_orient(p->pixels, p->stored_width, p->stored_height, c, (size_t)p->stored_width * c, p->orientation, &view,
+                 NULL) != SQZ_OK)
+    return;
+  for (int y = 0; y < view.height; y++) {
+    const uint8_t *row = view.origin + y * view.y_step;
+    for (int x = 0; x < view.width; x++, out += 3) {
+      const uint8_t *px = row + x * view.x_step;
+      out[0] = px[0];
+      out[1] = px[c >= 3 ? 1 : 0];
+      out[2] = px[c >= 3 ? 2 : 0];
+    }
+  }
+}

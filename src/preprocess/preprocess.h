@@ -67,6 +67,12 @@ sqz_status sqz_resize_crop_u8_oriented(const sqz_recipe *recipe, const uint8_t *
                                        int orientation, void *scratch, uint8_t *out_rgb,
                                        sqz_error *err);
 
+/* The rectangle of an upright width × height picture that the recipe's
+ * resize + centre crop shows, in its pixels (the crop mapped back: PIL's
+ * resize maps output pixel i to input [i, i + 1) × in / out); with raw, the
+ * whole picture. The recipe must pass sqz_recipe_check. */
+sqz_region sqz_crop_region(const sqz_recipe *recipe, int width, int height, int raw);
+
 /* Decodes JPEG, PNG, BMP, GIF (first frame) or PNM with stb_image into 8-bit
  * pixels, keeping the stored channel count (1-4). Dimensions are checked
  * against SQZ_MAX_IMAGE_SIDE / SQZ_MAX_IMAGE_PIXELS from the header before
@@ -91,6 +97,10 @@ typedef struct sqz_picture {
 sqz_status sqz_decode_picture(const void *bytes, size_t size, int apply_orientation,
                               sqz_picture *picture, sqz_error *err);
 void sqz_picture_free(sqz_picture *picture);
+/* The picture as shown: width × height packed RGB pixels (gray replicated,
+ * alpha dropped, as PIL's convert('RGB')) turned upright, into out
+ * (width * height * 3 bytes). */
+void sqz_picture_upright_rgb(const sqz_picture *picture, uint8_t *out);
 
 /* The EXIF orientation (1-8) of a JPEG (APP1 "Exif") or PNG (eXIf chunk);
  * 1 for other formats, no tag, or anything malformed. Reads only inside

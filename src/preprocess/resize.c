@@ -107,6 +107,19 @@ sqz_status sqz_resized_size(const sqz_recipe *r, int width, int height, int *rw,
   return SQZ_OK;
 }
 
+sqz_region sqz_crop_region(const sqz_recipe *r, int width, int height, int raw) {
+  sqz_region region = {0, 0, (float)width, (float)height};
+  if (raw || width <= 0 || height <= 0) return region;
+  int rw, rh;
+  sqz_resized_size(r, width, height, &rw, &rh, NULL);
+  const double sx = (double)width / rw, sy = (double)height / rh;
+  region.x = (float)((rw - r->input_width) / 2 * sx); /* the crop's origin, floor as sqz_resize_crop_u8 */
+  region.y = (float)((rh - r->input_height) / 2 * sy);
+  region.width = (float)(r->input_width * sx);
+  region.height = (float)(r->input_height * sy);
+  return region;
+}
+
 /* The most taps (source pixels) one output pixel can read, for any image
  * within the limits: 2 * support + 2 with support = max(1, in / out). In WARP
  * mode in / out <= SIDE / size; in SHORTER mode the short side gives

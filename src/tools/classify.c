@@ -13,7 +13,9 @@
 
 #include "squeezenet.h"
 #include "tools/batch.h"
+#include "tools/class_filter.h"
 #include "tools/convert/convert.h"
+#include "tools/heatmap_png.h"
 #include "tools/options.h"
 #include "tools/report.h"
 
@@ -55,21 +57,28 @@ typedef struct classify_run {
   sqz_model *first; /* loaded before the run: job 0's */
   unsigned flags;   /* sqz_classify_image flags (SQZ_INPUT_RAW, SQZ_IGNORE_ORIENTATION) */
   sqz_report_style style;
+  cli_filter filter;       /* --min-probability, --allow, --deny */
+  int heatmaps;            /* --heatmaps: each prediction's map in the JSON */
+  const char *heatmap_dir; /* --heatmap DIR: a PNG of each picture with its top class's map, or NULL */
 } classify_run;
 
 typedef struct classify_job {
   const classify_run *run;
   sqz_model *model;
   sqz_prediction *top;
+  sqz_report_heatmap *maps; /* --heatmaps: one per prediction, their data in map_data */
+  float *map_data;
+  size_t map_cap;           /* floats in map_data */
 } classify_job;
 
 static void *job_start(void *shared, int index, char *why, size_t cap) {
   const classify_run *run = shared;
   classify_job *job = calloc(1, sizeof *job);
   if (job) job->top = malloc((size_t)(run->style.top > 0 ? run->style.top : 1) * sizeof *job->top);
-  if (!job || !job->top) {
+  if (job && run->heatmaps) job->maps = calloc((size_t)(run->style.top > 0 ? run->style.top : 1), sizeof *job->maps);
+  if (!job || !job->top || (run->heatmaps && !job->maps)) {
     snprintf(why, cap, "out of memory");
-    if (job) free(job);
+    if (job) free(job->top), free(job->maps), free(job);
     return NULL;
   }
   job->run = run;
@@ -81,6 +90,7 @@ static void *job_start(void *shared, int index, char *why, size_t cap) {
     if (!job->model) {
       snprintf(why, cap, "%s", err.message);
       free(job->top);
+      free(job->maps);
       free(job);
       return NULL;
     }
@@ -92,6 +102,8 @@ static void job_stop(void *state, int index) {
   classify_job *job = state;
   if (index != 0) sqz_model_free(job->model); /* job 0's is the caller's */
   free(job->top);
+  free(job->maps);
+  free(job->map_data);
   free(job);
 }
 
@@ -148,6 +160,22 @@ unsigned char *sqz_cli_read_image(const char *path, size_t *size, char *why, siz
   return buf;
 }
 
+/* The maps of the job's `count` predictions into job->maps; 0 if out of memory. */
+static int read_heatmaps(classify_job *job, int count) {
+  sqz_heatmap_info info;
+  const size_t cells = count > 0 ? (size_t)sqz_class_map(job->model, job->top[0].index, NULL, 0, &info) : 0;
+  if (cells * (size_t)count > job->map_cap) {
+    float *grown = realloc(job->map_data, cells * (size_t)count * sizeof *grown);
+    if (!grown) return 0;
+    job->map_data = grown, job->map_cap = cells * (size_t)count;
+  }
+  for (int i = 0; i < count; i++) {
+    job->maps[i].data = job->map_data + (size_t)i * cells;
+    sqz_class_map(job->model, job->top[i].index, job->map_data + (size_t)i * cells, cells, &job->maps[i].info);
+  }
+  return 1;
+}
+
 static int job_run(void *state, const char *path, cli_text *out) {
   classify_job *job = state;
   const classify_run *run = job->run;
@@ -158,13 +186,25 @@ static int job_run(void *state, const char *path, cli_text *out) {
   if (image && sqz_classify_image(job->model, image, size, run->flags, &err) != SQZ_OK)
     snprintf(why, sizeof why, "%s", err.message);
   int failed = !image || err.code != SQZ_OK;
+  /* the top `top` among the classes the filter lets through (checked before the run) */
+  int count = failed ? 0 : sqz_top_k_filtered(job->model, run->style.top, &run->filter.filter, job->top, NULL);
+  if (count < 0) count = 0;
+  if (!failed && run->heatmap_dir && count > 0) { /* a PNG that cannot be written fails the file */
+    char png[4096];
+    if (!sqz_heatmap_png_path(run->heatmap_dir, path, png, sizeof png))
+      failed = 1, snprintf(why, sizeof why, "--heatmap: the path for %s is too long", path);
+    else if (sqz_heatmap_png_write(job->model, job->top[0].index, image, size,
+                                   (run->flags & SQZ_IGNORE_ORIENTATION) != 0, png, why, sizeof why))
+      failed = 1;
+  }
   free(image);
+  if (!failed && job->maps && !read_heatmaps(job, count)) failed = 1, snprintf(why, sizeof why, "out of memory");
   if (failed) {
     format_error(&run->style, path, why, out);
     return 1;
   }
-  sqz_report_result r = {sqz_model_get_info(job->model).name, job->top, sqz_top_k(job->model, run->style.top, job->top),
-                         run->style.logits ? sqz_logits(job->model) : NULL};
+  sqz_report_result r = {sqz_model_get_info(job->model).name, job->top, count,
+                         run->style.logits ? sqz_logits(job->model) : NULL, job->maps};
   size_t n = sqz_report_result_line(&run->style, path, &r, out->data, out->cap);
   if (n >= out->cap && cli_text_reserve(out, n)) n = sqz_report_result_line(&run->style, path, &r, out->data, out->cap);
   if (n >= out->cap) {
@@ -182,10 +222,23 @@ int sqz_cli_cores(void) {
   return n > 0 ? (int)n : 1;
 }
 
+/* --allow and --deny lists into the filter, with the model's labels; 0 with the reason in why. */
+static int add_class_lists(cli_filter *f, const sqz_model *m, const cli_strings *allow, const cli_strings *deny,
+                           char *why, size_t cap) {
+  for (int i = 0; i < allow->count; i++)
+    if (cli_filter_add(f, m, 0, allow->items[i], why, cap)) return 0;
+  for (int i = 0; i < deny->count; i++)
+    if (cli_filter_add(f, m, 1, deny->items[i], why, cap)) return 0;
+  return 1;
+}
+
 int sqz_classify_main(int argc, char **argv, const char *usage) {
   const char *model_arg = DEFAULT_MODEL;
   int top = 5, json = 0, csv = 0, raw = 0, logits = 0, quiet = 0, threads = 1, jobs = sqz_cli_cores(), ignore_orientation = 0;
+  int heatmaps = 0;
+  const char *heatmap_dir = NULL, *min_probability = NULL;
   if (jobs > CLI_MAX_JOBS) jobs = CLI_MAX_JOBS;
+  cli_strings allow = {calloc((size_t)argc + 1, sizeof(char *)), 0}, deny = {calloc((size_t)argc + 1, sizeof(char *)), 0};
   const cli_option options[] = {
       {"--model", CLI_STRING, &model_arg, 0, 0},
       {"--top", CLI_INT, &top, 1, 1000},
@@ -198,10 +251,15 @@ int sqz_classify_main(int argc, char **argv, const char *usage) {
       {"--files-from", CLI_LIST, NULL, 0, 0},
       {"--quiet", CLI_FLAG, &quiet, 0, 0},
       {"--ignore-orientation", CLI_FLAG, &ignore_orientation, 0, 0},
+      {"--min-probability", CLI_STRING, &min_probability, 0, 0},
+      {"--allow", CLI_STRINGS, &allow, 0, 0},
+      {"--deny", CLI_STRINGS, &deny, 0, 0},
+      {"--heatmaps", CLI_FLAG, &heatmaps, 0, 0},
+      {"--heatmap", CLI_STRING, &heatmap_dir, 0, 0},
       {NULL, 0, NULL, 0, 0},
   };
   cli_source *sources = calloc((size_t)argc + 1, sizeof *sources);
-  if (!sources) return 2;
+  if (!sources || !allow.items || !deny.items) return free(sources), free(allow.items), free(deny.items), 2;
   int nsources = 0, status = cli_parse_options("sqz", options, argc, argv, sources, &nsources);
   if (status == 0 && nsources == 0) {
     fprintf(stderr, "sqz classify: no files given\n");
@@ -211,16 +269,26 @@ int sqz_classify_main(int argc, char **argv, const char *usage) {
     fprintf(stderr, "sqz: --json and --csv: choose one\n");
     status = 2;
   }
+  if (status == 0 && heatmaps && !json) {
+    fprintf(stderr, "sqz: --heatmaps goes with --json (text and CSV have no room for maps)\n");
+    status = 2;
+  }
+  char path[4096], why[4352];
+  classify_run run = {.options = {.threads = threads},
+                      .flags = (raw ? SQZ_INPUT_RAW : 0) | (ignore_orientation ? SQZ_IGNORE_ORIENTATION : 0),
+                      .heatmaps = heatmaps,
+                      .heatmap_dir = heatmap_dir};
+  if (status == 0 && min_probability && cli_filter_min_probability(&run.filter, min_probability, why, sizeof why)) {
+    fprintf(stderr, "sqz: %s\n", why);
+    status = 2;
+  }
   if (status) {
     if (status == 1) fputs(usage, stdout);
-    free(sources);
+    free(sources), free(allow.items), free(deny.items);
     return status == 1 ? 0 : 2;
   }
 
-  char path[4096], why[4352];
   sqz_error err = {SQZ_OK, ""};
-  classify_run run = {.options = {.threads = threads},
-                      .flags = (raw ? SQZ_INPUT_RAW : 0) | (ignore_orientation ? SQZ_IGNORE_ORIENTATION : 0)};
   unsigned char *bytes = NULL;
   if (!sqz_find_model(model_arg, path, sizeof path)) {
     fprintf(stderr, "sqz: model '%s' not found (build it with `cmake --build build`, or give a .sqz path)\n", model_arg);
@@ -228,6 +296,9 @@ int sqz_classify_main(int argc, char **argv, const char *usage) {
     fprintf(stderr, "sqz: %s\n", err.message);
   } else if (!(run.first = sqz_model_load_with_options(bytes, run.model_size, &run.options, &err))) {
     fprintf(stderr, "sqz: %s: %s\n", path, err.message);
+  } else if (!add_class_lists(&run.filter, run.first, &allow, &deny, why, sizeof why)) {
+    fprintf(stderr, "sqz: %s\n", why);
+    status = 2;
   } else if (!cli_sources_open(sources, nsources, why, sizeof why)) {
     fprintf(stderr, "sqz: %s\n", why);
     status = 2;
@@ -251,7 +322,8 @@ int sqz_classify_main(int argc, char **argv, const char *usage) {
   if (!run.first || !bytes) status = 2;
   cli_sources_close(sources, nsources);
   sqz_model_free(run.first);
+  cli_filter_free(&run.filter);
   free(bytes);
-  free(sources);
+  free(sources), free(allow.items), free(deny.items);
   return status;
 }

@@ -30,6 +30,12 @@
   "  --quiet            no progress line (drawn only when standard error is a terminal)\n" \
   "  --ignore-orientation  classify JPEG/PNG pixels as stored, not turned upright\n"        \
   "                     by their EXIF orientation (as a camera held sideways tags them)\n" \
+  "  --min-probability P  leave out classes whose probability is under P (0 to 1)\n"      \
+  "  --allow LIST       only these classes: labels or class indices, comma-separated\n"   \
+  "                     ('tabby,tiger cat,281'); repeatable\n"                             \
+  "  --deny LIST        never these classes (as --allow); all three apply before --top\n" \
+  "  --heatmaps         with --json: each prediction's heatmap (grid, region, data)\n"     \
+  "  --heatmap DIR      write DIR/FILE.png: the picture with the top class's heatmap\n"    \
   "A file that fails is reported on its line and the others still run; the exit\n"         \
   "status is then 1 (also for a folder that cannot be read).\n"
 

@@ -41,6 +41,9 @@ int cli_parse_options(const char *program, const cli_option *options, int argc, 
     const char *v = argv[++i];
     if (o->kind == CLI_STRING) {
       *(const char **)o->value = v;
+    } else if (o->kind == CLI_STRINGS) {
+      cli_strings *list = o->value;
+      list->items[list->count++] = v;
     } else if (o->kind == CLI_LIST) {
       sources[n++] = (cli_source){v, 1, NULL};
     } else {

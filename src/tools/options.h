@@ -10,7 +10,14 @@ typedef enum cli_option_kind {
   CLI_INT,    /* --top K: *(int *)value = K, from min to max */
   CLI_STRING, /* --model NAME: *(const char **)value = NAME */
   CLI_LIST,   /* --files-from LIST: a list source, in its place among the inputs */
+  CLI_STRINGS, /* --allow LIST, repeatable: appended to the cli_strings at value */
 } cli_option_kind;
+
+/* A repeatable option's values, in order; items has room for argc. */
+typedef struct cli_strings {
+  const char **items;
+  int count;
+} cli_strings;
 
 typedef struct cli_option {
   const char *name; /* "--top" */

@@ -60,6 +60,16 @@ size_t sqz_report_header(const sqz_report_style *style, char *buf, size_t cap) {
   return finish(&o);
 }
 
+static void put_heatmap(out *o, const sqz_report_heatmap *h) {
+  const sqz_heatmap_info *i = &h->info;
+  put(o, ", \"heatmap\": {\"width\": %d, \"height\": %d, \"region\": {\"x\": %.9g, \"y\": %.9g, \"width\": %.9g, "
+      "\"height\": %.9g}, \"ring\": {\"cells\": %d, \"value\": %.9g}, \"data\": [",
+      i->width, i->height, (double)i->region.x, (double)i->region.y, (double)i->region.width,
+      (double)i->region.height, i->ring_cells, (double)i->ring_value);
+  for (int k = 0; k < i->width * i->height; k++) put(o, "%s%.9g", k ? ", " : "", (double)h->data[k]);
+  put(o, "]}");
+}
+
 size_t sqz_report_result_line(const sqz_report_style *style, const char *file, const sqz_report_result *r,
                               char *buf, size_t cap) {
   out o = {buf, cap, 0};
@@ -84,7 +94,9 @@ size_t sqz_report_result_line(const sqz_report_style *style, const char *file, c
     for (int i = 0; i < r->count; i++) {
       put(&o, "%s{\"index\": %d, \"label\": ", i ? ", " : "", p[i].index);
       put_json_string(&o, p[i].label);
-      put(&o, ", \"probability\": %.6g}", (double)p[i].probability);
+      put(&o, ", \"probability\": %.6g", (double)p[i].probability);
+      if (r->heatmaps) put_heatmap(&o, &r->heatmaps[i]);
+      put(&o, "}");
     }
     put(&o, "]");
     if (r->logits) {

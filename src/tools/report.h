@@ -25,18 +25,27 @@ typedef struct sqz_report_style {
   int logits; /* logits per file (the model's classes) with --logits, else 0 */
 } sqz_report_style;
 
+/* A prediction's heatmap (--json --heatmaps), as sqz_class_map gives it. */
+typedef struct sqz_report_heatmap {
+  sqz_heatmap_info info;
+  const float *data; /* info.width * info.height, row-major */
+} sqz_report_heatmap;
+
 /* One classified file. */
 typedef struct sqz_report_result {
   const char *model;                 /* the model's name */
   const sqz_prediction *predictions; /* best first */
   int count;
   const float *logits;               /* style->logits of them, or NULL */
+  const sqz_report_heatmap *heatmaps; /* one per prediction (JSON only), or NULL */
 } sqz_report_result;
 
 /* CSV: file,index1,label1,probability1,…[,logit0,…],error. Empty for the others. */
 size_t sqz_report_header(const sqz_report_style *style, char *buf, size_t cap);
 /* text: "FILE  (MODEL)\n   1. label  99.000%  class 0\n…"
- * JSON: {"file": …, "model": …, "predictions": [{"index", "label", "probability"}…][, "logits": […]]}
+ * JSON: {"file": …, "model": …, "predictions": [{"index", "label", "probability"[, "heatmap": {"width",
+ *        "height", "region": {"x", "y", "width", "height"}, "ring": {"cells", "value"}, "data": […]}]}…]
+ *        [, "logits": […]]}
  * CSV:  FILE,0,tench,0.99,…, (the error column empty) */
 size_t sqz_report_result_line(const sqz_report_style *style, const char *file, const sqz_report_result *result,
                               char *buf, size_t cap);

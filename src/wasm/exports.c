@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/error.h"
 #include "engine/model.h"
 #include "kernels/kernels.h"
+#include "preprocess/preprocess.h"
 #include "squeezenet.h"
 
 EMSCRIPTEN_KEEPALIVE void *sqzw_alloc(size_t n) { return malloc(n ? n : 1); }
@@ -54,6 +56,48 @@ EMSCRIPTEN_KEEPALIVE int sqzw_top_k(const sqz_model *m, int k, int *indices, flo
   return n;
 }
 EMSCRIPTEN_KEEPALIVE const float *sqzw_logits(const sqz_model *m) { return sqz_logits(m); }
+
+/* Top-k through the output controls (sqz_filter, its lists as int arrays),
+ * as two parallel arrays; returns the count, or -1 with err filled. */
+EMSCRIPTEN_KEEPALIVE int sqzw_top_k_filtered(const sqz_model *m, int k, float min_probability, const int *allow,
+                                             int num_allow, const int *deny, int num_deny, int *indices,
+                                             float *probabilities, sqz_error *err) {
+  const sqz_filter filter = {min_probability, allow, num_allow, deny, num_deny};
+  sqz_prediction *p = malloc((size_t)(k > 0 ? k : 1) * sizeof *p);
+  if (!p) return sqz_fail(err, SQZ_ERR_MEMORY, "out of memory for %d predictions", k), -1;
+  const int n = sqz_top_k_filtered(m, k, &filter, p, err);
+  for (int i = 0; i < n; i++) indices[i] = p[i].index, probabilities[i] = p[i].probability;
+  free(p);
+  return n;
+}
+
+/* Class `index`'s map (sqz_class_map) into out, and its info as 8 floats:
+ * width, height, region x, y, width, height, ring cells, ring value. */
+EMSCRIPTEN_KEEPALIVE int sqzw_class_map(const sqz_model *m, int index, float *out, size_t capacity, float *info8) {
+  sqz_heatmap_info info;
+  const int n = sqz_class_map(m, index, out, capacity, &info);
+  if (n > 0) {
+    const float values[8] = {(float)info.width, (float)info.height, info.region.x, info.region.y,
+                             info.region.width, info.region.height, (float)info.ring_cells, info.ring_value};
+    memcpy(info8, values, sizeof values);
+  }
+  return n;
+}
+
+/* An encoded image decoded and turned upright by its EXIF orientation
+ * (unless apply_orientation is 0), as the classification sees it: packed RGB
+ * (free with sqzw_free), its width and height in wh[0], wh[1]; NULL with err
+ * filled. What the Node CLI lays its --heatmap maps over. */
+EMSCRIPTEN_KEEPALIVE uint8_t *sqzw_decode_rgb(const void *bytes, size_t size, int apply_orientation, int *wh,
+                                              sqz_error *err) {
+  sqz_picture picture;
+  if (sqz_decode_picture(bytes, size, apply_orientation, &picture, err) != SQZ_OK) return NULL;
+  uint8_t *rgb = malloc((size_t)picture.width * picture.height * 3);
+  if (!rgb) sqz_fail(err, SQZ_ERR_MEMORY, "out of memory for a %d x %d picture", picture.width, picture.height);
+  else sqz_picture_upright_rgb(&picture, rgb), wh[0] = picture.width, wh[1] = picture.height;
+  sqz_picture_free(&picture);
+  return rgb;
+}
 
 /* Threads (squeezenet-mt.wasm; in squeezenet.wasm a model always has one).
  * src/js/threads.js starts threads-1 workers on the same memory, each

@@ -8,7 +8,7 @@
  * - pixels (RGBA, RGB with a stride, a raw crop) as the features model gets them;
  * - misuse: a short or missing buffer, unknown flags, SQZ_UNIT_LENGTH in a
  *   classify call, an undecodable image, a model without fire modules; an
- *   embedding leaves no classification result behind.
+ *   embedding leaves no classification result (logits, top-k, class maps) behind.
  * Photos: the first of each class in ../shared/testdata/clothing/train and
  * the first 3 sample photos (SQZ_TEST_QUICK, the sanitizer run: 3 and 1). */
 #define _DEFAULT_SOURCE
@@ -139,7 +139,9 @@ static void check_misuse(sqz_model *m, int dim, const char *photo) {
   CHECK(sqz_classify_image(m, bytes, size, 0, &err) == SQZ_OK && sqz_logits(m), "classify: %s", err.message);
   CHECK(sqz_embed_image(m, bytes, size, 0, out, dim, &err) == SQZ_OK, "embed: %s", err.message);
   sqz_prediction p[1];
-  CHECK(sqz_logits(m) == NULL && sqz_top_k(m, 1, p) == 0, "an embedding left the classification's results");
+  float map[64 * 64];
+  CHECK(sqz_logits(m) == NULL && sqz_top_k(m, 1, p) == 0 && sqz_class_map(m, 0, map, 64 * 64, NULL) == 0,
+        "an embedding left the classification's results");
   /* ...and a failed one too. */
   CHECK(sqz_classify_image(m, bytes, size, 0, &err) == SQZ_OK, "classify: %s", err.message);
   sqz_embed_image(m, bytes, size, 0, out, 1, &err);

@@ -4,7 +4,7 @@
 import {
   load, createWorkerClassifier, MODELS, DEFAULT_MODEL,
   SqueezeNetError, ArgumentError, ImageError, ModelError, FetchError, DisposedError, WorkerError,
-  type Classifier, type Prediction, type ModelInfo, type LoadOptions, type ErrorCode,
+  type Classifier, type Prediction, type ModelInfo, type LoadOptions, type ErrorCode, type Heatmap,
   type Learner, type TrainReport, type LearnerClass,
 } from 'squeezenet-wasm';
 
@@ -19,6 +19,11 @@ async function browserApp(img: HTMLImageElement, video: HTMLVideoElement, file: 
   const fromImage: Prediction[] = await classifier.classify(img, { top: 3 });
   await classifier.classify(video);
   await classifier.classify(file, { orientation: 'ignore' });
+  const [seen] = await classifier.classify(img, { heatmaps: true, minProbability: 0.1, allow: ['tabby', 281], deny: [0] });
+  const map: Heatmap | undefined = seen.heatmap;
+  if (map) console.log(map.data[0] + map.width * map.height + map.region.x + map.ring.cells);
+  // @ts-expect-error: allow takes labels or indices
+  await classifier.classify(img, { allow: [true] });
   await classifier.classify(new ImageData(2, 2));
   await classifier.classify(new OffscreenCanvas(4, 4));
   await classifier.classify({ data: new Uint8Array(12), width: 2, height: 2, channels: 3 });

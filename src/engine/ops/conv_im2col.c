@@ -2,7 +2,8 @@
  * of kh*kw*cin floats (tap-major, as the weights are packed) of a chunk of
  * output pixels (an item) written straight into PPMM panels in the thread's
  * work buffer (each tile of mr rows interleaved, kernels.h), then one PPMM
- * per tile. */
+ * per tile. A tile of pixels inside one output row and the input is
+ * interleaved by packx, a kernel row at a time. */
 #include "engine/step.h"
 
 static size_t row_floats(const sqz_step *s) { return (size_t)s->cin * s->conv.kh * s->conv.kw; }
@@ -37,6 +38,16 @@ static inline void put_zeros(float *dst, size_t n, size_t mr) {
   for (size_t i = 0; i < n; i++) dst[i * mr] = 0.0f;
 }
 
+/* Whether the mr output pixels from (oy, ox) on (`left` of the chunk's
+ * pixels remain) lie in one output row with every tap inside the input. */
+static int whole_tile(const sqz_step *s, size_t mr, size_t left, int oy, int ox) {
+  const sqz_conv_step *c = &s->conv;
+  const int y0 = oy * c->stride - c->pad, x0 = ox * c->stride - c->pad;
+  const int x_last = (ox + (int)mr - 1) * c->stride - c->pad;
+  return left >= mr && ox + (int)mr <= s->ow && y0 >= 0 && y0 + c->kh <= s->ih && x0 >= 0 &&
+         x_last + c->kw <= s->iw;
+}
+
 typedef struct job {
   const sqz_exec *e;
   const sqz_step *s;
@@ -56,6 +67,17 @@ static void item(void *context, size_t i, int thread) {
     float *row = work + (r / mr) * kc * mr + r % mr; /* element j at row[j*mr] */
     const int oy = (int)((m0 + r) / s->ow), ox = (int)((m0 + r) % s->ow);
     const int x0 = ox * c->stride - c->pad;
+    if (r % mr == 0 && whole_tile(s, mr, n - r, oy, ox)) {
+      /* mr pixels of one output row, their windows inside the input: per
+       * kernel row, mr runs of kw*cin floats stride*cin apart, which packx
+       * interleaves with SIMD (the same panel as put_floats row by row) */
+      const float *src = s->in + ((size_t)(oy * c->stride - c->pad) * s->iw + x0) * cin;
+      for (int ky = 0; ky < c->kh; ky++)
+        k->packx(mr, kw * cin, src + (size_t)ky * s->iw * cin, (size_t)c->stride * cin * sizeof(float),
+                 row + (size_t)ky * kw * cin * mr);
+      r += mr - 1;
+      continue;
+    }
     for (int ky = 0; ky < c->kh; ky++) {
       const int y = oy * c->stride - c->pad + ky;
       float *dst = row + (size_t)ky * kw * cin * mr;

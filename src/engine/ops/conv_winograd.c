@@ -19,11 +19,19 @@ static size_t chunk_tiles(const sqz_step *s, const sqz_kernels *k) {
   return chunk < k->mr ? k->mr : chunk;
 }
 
+/* Floats between consecutive transformed elements' rows of `width` channels
+ * for a chunk: one cache line more than they fill, so the (t+2)^2 elements
+ * of a tile, which the transforms read or write together, fall in different
+ * cache sets (a power-of-two stride put them in two or four). */
+static size_t xi_stride(size_t chunk, size_t width) { return chunk * width + SQZ_ALIGN / sizeof(float); }
+
 static sqz_step_needs size(const sqz_step *s, const sqz_kernels *k) {
   const size_t t = tile_of(s), sets = (t + 2) * (t + 2);
   const uint64_t packed = sqz_packed_winograd_3x3_size(t, (size_t)s->cout, (size_t)s->cin, k->nr) + (uint64_t)s->cout;
   sqz_step_needs n = {sqz_align(packed * sizeof(float)),
-                      (uint64_t)sets * chunk_tiles(s, k) * ((uint64_t)s->cin + (uint64_t)s->cout), (uint64_t)s->cin};
+                      (uint64_t)sets * (xi_stride(chunk_tiles(s, k), (size_t)s->cin) +
+                                        xi_stride(chunk_tiles(s, k), (size_t)s->cout)),
+                      (uint64_t)s->cin};
   return n;
 }
 
@@ -53,18 +61,19 @@ static void item(void *context, size_t i, int thread) {
   const size_t t = tile_of(s), sets = (t + 2) * (t + 2);
   const size_t set = sqz_packed_conv_size(cout, cin, 1, 1, k->nr);
   float *work = sqz_exec_work(j->e, thread);
-  float *v = work, *m = work + sets * chunk * cin;
+  const size_t v_stride = xi_stride(chunk, cin), m_stride = xi_stride(chunk, cout);
+  float *v = work, *m = work + sets * v_stride;
   const sqz_minmax_params none = {-INFINITY, INFINITY};
   const size_t t0 = i * chunk, n = sqz_min_size(j->tiles - t0, chunk);
-  j->input(s->in, (size_t)s->ih, (size_t)s->iw, cin, j->e->zero, t0, n, v, chunk * cin);
+  j->input(s->in, (size_t)s->ih, (size_t)s->iw, cin, j->e->zero, t0, n, v, v_stride);
   for (size_t xi = 0; xi < sets; xi++) {
     for (size_t r = 0; r < n; r += mr) {
-      k->gemm(sqz_min_size(n - r, mr), cout, cin, v + xi * chunk * cin + r * cin, cin * sizeof(float),
-              s->conv.packed + xi * set, m + xi * chunk * cout + r * cout, cout * sizeof(float), k->nr * sizeof(float),
+      k->gemm(sqz_min_size(n - r, mr), cout, cin, v + xi * v_stride + r * cin, cin * sizeof(float),
+              s->conv.packed + xi * set, m + xi * m_stride + r * cout, cout * sizeof(float), k->nr * sizeof(float),
               &none);
     }
   }
-  j->output(m, chunk * cout, cout, s->conv.winograd.bias, t0, n, (size_t)s->oh, (size_t)s->ow, s->out,
+  j->output(m, m_stride, cout, s->conv.winograd.bias, t0, n, (size_t)s->oh, (size_t)s->ow, s->out,
             s->out_pixel_stride, &s->conv.params);
 }
 

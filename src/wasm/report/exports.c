@@ -23,17 +23,29 @@ EMSCRIPTEN_KEEPALIVE size_t sqzr_header(int kind, int top, int logits, char *buf
   return sqz_report_header(&style, buf, cap);
 }
 
-/* labels: the model's labels, indexed by class (set up once by the caller). */
+/* labels: the model's labels, indexed by class (set up once by the caller).
+ * With --heatmaps, map_infos holds 8 floats per prediction (width, height,
+ * region x, y, width, height, ring cells, ring value: what squeezenet.wasm's
+ * sqzw_class_map gives) and map_data their maps one after another; else NULL. */
 EMSCRIPTEN_KEEPALIVE size_t sqzr_result(int kind, int top, int nlogits, const char *file, const char *model,
                                         const int *indices, const float *probabilities, const char *const *labels,
-                                        int count, const float *logits, char *buf, size_t cap) {
+                                        int count, const float *logits, const float *map_infos,
+                                        const float *map_data, char *buf, size_t cap) {
   sqz_report_style style = {(sqz_report_kind)kind, top, nlogits};
   sqz_prediction *p = malloc((size_t)(count > 0 ? count : 1) * sizeof *p);
-  if (!p) return (size_t)-1;
+  sqz_report_heatmap *maps = map_infos ? malloc((size_t)(count > 0 ? count : 1) * sizeof *maps) : NULL;
+  if (!p || (map_infos && !maps)) return free(p), free(maps), (size_t)-1;
   for (int i = 0; i < count; i++) p[i] = (sqz_prediction){indices[i], probabilities[i], labels[indices[i]]};
-  sqz_report_result r = {model, p, count, logits};
+  for (int i = 0; maps && i < count; i++) {
+    const float *f = map_infos + 8 * i;
+    maps[i].info = (sqz_heatmap_info){(int)f[0], (int)f[1], {f[2], f[3], f[4], f[5]}, (int)f[6], f[7]};
+    maps[i].data = map_data;
+    map_data += maps[i].info.width * maps[i].info.height;
+  }
+  sqz_report_result r = {model, p, count, logits, maps};
   size_t n = sqz_report_result_line(&style, file, &r, buf, cap);
   free(p);
+  free(maps);
   return n;
 }
 
