@@ -108,6 +108,7 @@ async function loadNow(model) {
     ui.loadStatus.hidden = true;
     if (!performance.getEntriesByName('model-ready').length) performance.mark('model-ready');
     setState('ready');
+    teach?.modelChanged();
     delete document.body.dataset.offline;
     if (offline) keepForOffline(model);
   } catch (e) {
@@ -195,7 +196,7 @@ async function classifyFile(file, card) {
   const started = performance.now();
   try {
     if (!classifier) throw new Error('no model is loaded');
-    const input = ENGINE_TYPES.test(file.type) ? file : await browserDecode(file);
+    const input = await decodeForEngine(file);
     const predictions = await classifier.classify(input, { top: TOP, heatmaps: true });
     const ms = performance.now() - started;
     renderPredictions(card.querySelector('.predictions'), predictions);
@@ -213,6 +214,8 @@ async function classifyFile(file, card) {
     meta.setAttribute('role', 'alert');
   }
 }
+
+const decodeForEngine = (file) => (ENGINE_TYPES.test(file.type) ? file : browserDecode(file));
 
 async function browserDecode(file) {
   try {
@@ -266,7 +269,8 @@ document.addEventListener('drop', (e) => {
   dragDepth = 0;
   ui.dropZone.classList.remove('dragging');
   const files = e.dataTransfer?.files;
-  if (files?.length) classifyFiles(files);
+  if (files?.length && mode === 'teach') teach?.takeFiles([...files]);
+  else if (files?.length) classifyFiles(files);
   else showError('Only files can be dropped here (a link or text from another page is not a picture file).');
 });
 
@@ -279,22 +283,21 @@ document.addEventListener('paste', (e) => {
   }
   if (!files.length) return;   // ordinary text paste: leave it alone
   e.preventDefault();
-  classifyFiles(files.filter(Boolean));
+  if (mode === 'teach') teach?.takeFiles(files.filter(Boolean));
+  else classifyFiles(files.filter(Boolean));
 });
 
 // ---- camera ---------------------------------------------------------------------
 
 let session = null;   // { stream, running, deviceId }
 
-async function startCamera(deviceId) {
-  clearError();
+/** A camera's stream, or an Error whose message says why not in the user's terms. */
+async function openCamera(deviceId) {
   if (!navigator.mediaDevices?.getUserMedia) {
-    showError('This browser offers no camera access here (it needs a secure page: https or localhost).');
-    return;
+    throw new Error('This browser offers no camera access here (it needs a secure page: https or localhost).');
   }
-  let stream;
   try {
-    stream = await navigator.mediaDevices.getUserMedia({
+    return await navigator.mediaDevices.getUserMedia({
       audio: false,
       video: deviceId ? { deviceId: { exact: deviceId } } : { facingMode: 'environment' },
     });
@@ -304,7 +307,17 @@ async function startCamera(deviceId) {
       NotFoundError: 'no camera was found',
       NotReadableError: 'the camera is in use by another program',
     }[e.name] ?? describe(e);
-    showError(`Could not start the camera: ${why}.`);
+    throw new Error(`Could not start the camera: ${why}.`);
+  }
+}
+
+async function startCamera(deviceId) {
+  clearError();
+  let stream;
+  try {
+    stream = await openCamera(deviceId);
+  } catch (e) {
+    showError(e.message);
     return;
   }
   stopCamera({ keepUi: true });
@@ -390,6 +403,69 @@ async function runCamera(s) {
 ui.cameraButton.addEventListener('click', () => (session ? stopCamera() : startCamera()));
 ui.cameraSelect.addEventListener('change', () => startCamera(ui.cameraSelect.value));
 
+// ---- modes: Classify and Teach ----------------------------------------------------
+// The Teach mode (teach.js) is loaded the first time its tab opens, so a
+// first visit does not pay for it.
+
+let mode = 'classify';
+let teach = null;            // the Teach mode's controller, once loaded
+let teachLoading = null;
+const tabs = [$('classify-tab'), $('teach-tab')];
+
+function loadTeach() {
+  teachLoading ??= import('./teach.js').then(({ openTeach }) => openTeach({
+    panel: $('teach-panel'),
+    classifier: () => (document.body.dataset.state === 'ready' ? classifier : null),
+    renderPredictions, openCamera, announce,
+    decode: decodeForEngine,
+  })).then((controller) => { teach = controller; return controller; });
+  return teachLoading;
+}
+
+async function selectMode(next, { focus = false } = {}) {
+  if (next === mode) return;
+  mode = next;
+  document.body.dataset.mode = next;
+  // A reload comes back to the same mode.
+  history.replaceState(history.state, '', next === 'teach' ? '#teach' : `${location.pathname}${location.search}`);
+  for (const tab of tabs) {
+    const selected = tab.id === `${next}-tab`;
+    tab.setAttribute('aria-selected', String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+    $(tab.getAttribute('aria-controls')).hidden = !selected;
+    if (selected && focus) tab.focus();
+  }
+  if (next === 'teach') {
+    stopCamera();
+    const panel = $('teach-panel');
+    if (!teach) panel.setAttribute('aria-busy', 'true');
+    try {
+      (await loadTeach()).show();
+    } catch (e) {
+      teachLoading = null;
+      panel.replaceChildren(Object.assign(document.createElement('p'), {
+        className: 'error', role: 'alert', textContent: `The Teach mode could not be loaded: ${describe(e)}`,
+      }));
+    } finally {
+      panel.removeAttribute('aria-busy');
+    }
+  } else {
+    teach?.hide();
+  }
+}
+
+for (const tab of tabs) {
+  tab.addEventListener('click', () => selectMode(tab.id.replace('-tab', '')));
+  // Arrow keys move between tabs (the WAI-ARIA tabs pattern).
+  tab.addEventListener('keydown', (e) => {
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
+    if (!step) return;
+    e.preventDefault();
+    const other = tabs[(tabs.indexOf(tab) + step + tabs.length) % tabs.length];
+    selectMode(other.id.replace('-tab', ''), { focus: true });
+  });
+}
+
 // ---- start ----------------------------------------------------------------------
 
 // The first task of the queue: pictures given right away wait for the first model.
@@ -412,6 +488,7 @@ async function start() {
     const m = models.find((x) => x.name === ui.modelSelect.value);
     if (m && m !== current) loadModel(m);
   });
+  if (location.hash === '#teach') selectMode('teach');
   await loadNow(first);
 }
 
