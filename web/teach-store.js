@@ -1,6 +1,6 @@
 // Where the Teach mode keeps what the user taught: IndexedDB, on this device
 // only. Per base model (embeddings differ between networks):
-//   classes  { id, model, name, created }
+//   classes  { id, model, name, fromHead, created }   fromHead: a class of the opened model below
 //   examples { id, model, classId, embedding: Float32Array }   (the pooled features, 2 KB)
 //   heads    { model, bytes: Uint8Array }   a taught model the user opened: its classes start from its head
 // If IndexedDB cannot be opened (some private modes), a store in memory
@@ -71,7 +71,7 @@ class DatabaseStore {
 
   async addClass(model, name) {
     const tx = this.#db.transaction('classes', 'readwrite');
-    const id = await done(tx.objectStore('classes').add({ model, name, created: Date.now() }));
+    const id = await done(tx.objectStore('classes').add({ model, name, fromHead: false, created: Date.now() }));
     await finished(tx);
     return id;
   }
@@ -100,7 +100,7 @@ class DatabaseStore {
     return ids;
   }
 
-  /** Replaces everything of `model` with `classes` ([{ name }]) and `head`; resolves to the classes' ids. */
+  /** Replaces everything of `model` with `classes` ([{ name, fromHead }]) and `head`; resolves to the classes' ids. */
   async replace(model, classes, head) {
     const tx = this.#db.transaction(['classes', 'examples', 'heads'], 'readwrite');
     await deleteWhere(tx, 'examples', 'model', model);
@@ -110,7 +110,7 @@ class DatabaseStore {
     else heads.delete(model);
     const store = tx.objectStore('classes');
     const now = Date.now();
-    const ids = await Promise.all(classes.map(({ name }) => done(store.add({ model, name, created: now }))));
+    const ids = await Promise.all(classes.map(({ name, fromHead }) => done(store.add({ model, name, fromHead, created: now }))));
     await finished(tx);
     return ids;
   }
@@ -132,9 +132,9 @@ class MemoryStore {
     return { classes, examples, head: this.#heads.get(model) ?? null };
   }
 
-  async addClass(model, name) {
+  async addClass(model, name, fromHead = false) {
     const id = this.#next++;
-    this.#classes.set(id, { id, model, name, created: Date.now() });
+    this.#classes.set(id, { id, model, name, fromHead, created: Date.now() });
     return id;
   }
 
@@ -162,7 +162,7 @@ class MemoryStore {
     if (head) this.#heads.set(model, head);
     else this.#heads.delete(model);
     const ids = [];
-    for (const { name } of classes) ids.push(await this.addClass(model, name));
+    for (const { name, fromHead } of classes) ids.push(await this.addClass(model, name, fromHead));
     return ids;
   }
 

@@ -85,19 +85,31 @@ export async function openTeach(ctx) {
 
   const exampleCount = () => state.classes.reduce((n, c) => n + c.examples.length, 0);
 
-  /** Why `name` cannot name a class (other than `self`), or ''. */
-  function nameProblem(name, self) {
+  /** Why `name` cannot name a class beside the others (but `self`), or ''. */
+  function clashProblem(name, self) {
     if (!name) return 'A class needs a name.';
     const clash = state.classes.find((c) => c !== self && c.name.toLowerCase() === name.toLowerCase());
-    if (clash) return `There already is a class named “${clash.name}”.`;
-    const problem = ctx.labelProblem?.(name);
-    return problem ? `“${name}” cannot name a class: ${problem}.` : '';
+    return clash ? `There already is a class named “${clash.name}”.` : '';
+  }
+
+  /** Why a taught model could not carry `name` as a label (the learner's rules), or ''. */
+  async function labelProblem(name) {
+    const classifier = ctx.classifier();
+    if (!classifier) return '';
+    const probe = classifier.learner();
+    try {
+      // A zero embedding is a valid example: only the label can be refused.
+      await probe.add(new Float32Array(classifier.info.embeddingSize), name);
+      return '';
+    } catch (e) {
+      return `This name cannot be used: ${describe(e)}.`;
+    }
   }
 
   function freeName() {
     for (let i = state.classes.length + 1; ; i++) {
       const name = `Class ${i}`;
-      if (!nameProblem(name, null)) return name;
+      if (!clashProblem(name, null)) return name;
     }
   }
 
@@ -124,14 +136,16 @@ export async function openTeach(ctx) {
     });
     const problem = h('p', { class: 'field-error', id: `class-${c.id}-problem`, hidden: true });
     const count = h('span', { class: 'count', 'aria-live': 'polite' });
-    const record = h('button', { type: 'button', class: 'record', 'aria-pressed': 'false' }, 'Record');
+    const record = h('button', {
+      type: 'button', class: 'record', 'aria-pressed': 'false', 'aria-describedby': `class-${c.id}-hint`,
+    }, 'Record');
     const { label: photosLabel, input: photos } = fileButton('Add photos', { accept: 'image/*', multiple: true });
     const remove = h('button', { type: 'button', class: 'secondary remove' }, 'Remove');
     const card = h('li', { class: 'teach-class', 'data-class-id': String(c.id) },
       h('div', { class: 'class-head' }, name, count),
       problem,
       h('div', { class: 'class-buttons' }, record, photosLabel, remove),
-      h('p', { class: 'hint' }, 'Hold Record in front of the camera, or drop photos here.'));
+      h('p', { class: 'hint', id: `class-${c.id}-hint` }, 'Hold Record in front of the camera, or drop photos here.'));
     c.ui = { name, problem, count, record, photos, remove };
 
     const commitName = () => renameClass(c, name.value.trim());
@@ -185,7 +199,8 @@ export async function openTeach(ctx) {
 
   async function renameClass(c, name) {
     if (name === c.name) { showNameProblem(c, ''); return; }
-    const problem = nameProblem(name, c);
+    const problem = clashProblem(name, c) || await labelProblem(name);
+    if (c.ui.name.value.trim() !== name) return;   // typed on meanwhile: that change decides
     showNameProblem(c, problem);
     if (problem) return;   // the class keeps its name (and its examples) until the field is fixed
     const old = c.name;
@@ -359,18 +374,44 @@ export async function openTeach(ctx) {
     }, RETRAIN_DELAY_MS);
   }
 
-  /** The classes that take part in training: those with examples, and an opened model's. */
-  const taught = () => state.classes.filter((c) => c.examples.length > 0 || c.fromHead);
+  /**
+   * The opened model's learner while its head still stands for classes
+   * without examples: its classes are exactly those the page has from it,
+   * under the same names (a rename or removal ends it), and one of them has
+   * no examples to train on yet. Else null.
+   */
+  function openedHead(classifier) {
+    const opened = state.classes.filter((c) => c.fromHead);
+    if (!state.head || !opened.some((c) => c.examples.length === 0)) return null;
+    let learner;
+    try {
+      learner = classifier.learner(state.head);
+    } catch {
+      return null;
+    }
+    const labels = learner.classes.map((c) => c.label);
+    const same = labels.length === opened.length && opened.every((c) => labels.includes(c.name));
+    return same ? learner : null;
+  }
 
   /**
-   * A new learner from the page's classes, trained. The old one keeps
-   * answering until this one is ready.
+   * A learner for the page's classes, trained on their examples (classes
+   * without any are left out); or the opened model's head while its classes
+   * have no examples to train on. The old learner keeps answering until the
+   * new one is ready.
    */
   async function retrain() {
     const gen = state.generation;
     const classifier = ctx.classifier();
-    const classes = taught();
     if (!classifier) return;
+    const head = openedHead(classifier);
+    if (head) {
+      const waiting = state.classes.filter((c) => c.examples.length === 0).map((c) => c.name);
+      setLearner(head);
+      setStatus(`Predicting with the opened model. To retrain it, give every class examples (${waiting.join(', ')}: none yet).`);
+      return;
+    }
+    const classes = state.classes.filter((c) => c.examples.length > 0);
     if (classes.length < 2) {
       setLearner(null);
       setStatus(state.classes.length < 2
@@ -378,20 +419,21 @@ export async function openTeach(ctx) {
         : 'Give at least two classes examples: predictions start then.');
       return;
     }
-    setStatus(`Training on ${plural(exampleCount(), 'example')} of ${plural(classes.length, 'class', 'classes')}…`);
+    const examples = classes.reduce((n, c) => n + c.examples.length, 0);
+    setStatus(`Training on ${plural(examples, 'example')} of ${plural(classes.length, 'class', 'classes')}…`);
     ctx.panel.dataset.training = 'yes';
     try {
-      const learner = await classifier.learner(...(state.head ? [state.head] : []));
-      // The opened model's classes keep their own names in its head: they are renamed there.
+      const learner = classifier.learner();
       for (const c of classes) {
-        for (const { embedding } of c.examples) await learner.addEmbedding(embedding, c.name);
+        for (const { embedding } of c.examples) await learner.add(embedding, c.name);
       }
       const report = await learner.train();
       if (gen !== state.generation) return;
       setLearner(learner);
       const accuracy = Number.isFinite(report.trainAccuracy) ? ` · training accuracy ${(report.trainAccuracy * 100).toFixed(0)}%` : '';
+      const left = state.classes.filter((c) => c.examples.length === 0).map((c) => c.name);
       setStatus(`Trained on ${plural(report.examples, 'example')} of ${plural(report.classes, 'class', 'classes')} `
-        + `in ${Math.round(report.ms)} ms${accuracy}.`);
+        + `in ${Math.round(report.ms)} ms${accuracy}.${left.length ? ` Not yet in it (no examples): ${left.join(', ')}.` : ''}`);
       ctx.panel.dataset.trained = String(Number(ctx.panel.dataset.trained || 0) + 1);
     } catch (e) {
       if (gen !== state.generation) return;
@@ -404,7 +446,6 @@ export async function openTeach(ctx) {
   }
 
   function setLearner(learner) {
-    if (state.learner !== learner) state.learner?.dispose?.();
     state.learner = learner;
     updateButtons();
     refreshTests();
@@ -412,7 +453,7 @@ export async function openTeach(ctx) {
 
   // ---- predictions: test photos ---------------------------------------------------------
 
-  const tests = [];   // [{ name, input, card }], newest first
+  const tests = [];   // [{ name, file, url, card, embedding }], newest first
 
   function addTests(files) {
     clearError();
@@ -427,7 +468,7 @@ export async function openTeach(ctx) {
       img.addEventListener('error', () => card.querySelector('.thumb').classList.add('no-preview'), { once: true });
       card.querySelector('.file-name').textContent = name;
       card.dataset.status = 'pending';
-      const test = { name, input: null, file, url, card };
+      const test = { name, file, url, card, embedding: null };
       tests.unshift(test);
       ui.tests.prepend(card);
       predictTest(test);
@@ -435,7 +476,6 @@ export async function openTeach(ctx) {
     while (tests.length > MAX_TEST_PHOTOS) {
       const old = tests.pop();
       URL.revokeObjectURL(old.url);
-      old.input?.close?.();
       old.card.remove();
     }
     ui.clearTests.hidden = tests.length === 0;
@@ -453,8 +493,13 @@ export async function openTeach(ctx) {
     }
     const started = performance.now();
     try {
-      test.input ??= await ctx.decode(test.file);
-      const predictions = await learner.classify(test.input, { top: Math.min(TOP, learner.classes.length) });
+      // Embedded once: each retrained head then only takes a dot product per class.
+      if (!test.embedding) {
+        const input = await ctx.decode(test.file);
+        test.embedding = await embed(input);
+        input.close?.();
+      }
+      const predictions = await learner.classify(test.embedding, { top: Math.min(TOP, learner.classes.length) });
       if (learner !== state.learner) return;   // retrained meanwhile: that run shows it
       ctx.renderPredictions(card.querySelector('.predictions'), predictions);
       meta.textContent = `${Math.round(performance.now() - started)} ms`;
@@ -476,7 +521,7 @@ export async function openTeach(ctx) {
   }
 
   function clearTests() {
-    for (const t of tests) { URL.revokeObjectURL(t.url); t.input?.close?.(); }
+    for (const t of tests) URL.revokeObjectURL(t.url);
     tests.length = 0;
     ui.tests.replaceChildren();
     ui.clearTests.hidden = true;
@@ -589,23 +634,24 @@ export async function openTeach(ctx) {
     let bytes, learner;
     try {
       bytes = new Uint8Array(await file.arrayBuffer());
-      learner = await classifier.learner(bytes);
+      learner = classifier.learner(bytes);
     } catch (e) {
-      showError(`Could not open “${file.name}”: ${describe(e)}`);
+      const hint = e?.code === 'ERR_MODEL' && /taught on/.test(e.message)
+        ? ' (choose the model it was taught on above, then open it again)' : '';
+      showError(`Could not open “${file.name}”: ${describe(e)}${hint}`);
       return;
     }
     const names = learner.classes.map((c) => c.label);
     const had = exampleCount();
     if ((had > 0 || state.classes.length > 0) && !confirm(`Replace your ${plural(state.classes.length, 'class', 'classes')}`
       + ` (${plural(had, 'example')}) with the ${plural(names.length, 'class', 'classes')} of “${file.name}”?`)) {
-      learner.dispose?.();
       return;
     }
     if (gen !== state.generation) return;
     stopRecording();
     let ids;
     try {
-      ids = await store.replace(state.model, names.map((name) => ({ name })), bytes);
+      ids = await store.replace(state.model, names.map((name) => ({ name, fromHead: true })), bytes);
     } catch (e) {
       showError(`The opened model could not be saved: ${describe(e)}`);
       return;
@@ -663,6 +709,7 @@ export async function openTeach(ctx) {
     clearTimeout(retrainTimer);
     state.classifier = classifier;
     state.model = model;
+    for (const t of tests) t.embedding = null;   // another network: embedded again
     setLearner(null);
     state.classes = [];
     state.head = null;
@@ -676,13 +723,10 @@ export async function openTeach(ctx) {
       return;
     }
     if (gen !== state.generation) return;
-    const byClass = new Map(saved.classes.map((c) => [c.id, { id: c.id, name: c.name, examples: [], fromHead: false }]));
+    const byClass = new Map(saved.classes.map((c) => [c.id, { id: c.id, name: c.name, examples: [], fromHead: !!c.fromHead }]));
     for (const e of saved.examples) byClass.get(e.classId)?.examples.push({ id: e.id, embedding: e.embedding });
     state.classes = [...byClass.values()];
-    if (saved.head) {
-      state.head = saved.head;
-      for (const c of state.classes) c.fromHead = true;
-    }
+    state.head = saved.head;
     renderClasses();
     ctx.panel.dataset.restored = String(state.classes.length);
     ui.storage.textContent = store.persistent
