@@ -705,6 +705,7 @@ export async function openTeach(ctx) {
     const model = classifier?.info.name ?? null;
     if (model === state.model && classifier === state.classifier) return;
     const gen = ++state.generation;
+    clearError();
     stopRecording();
     clearTimeout(retrainTimer);
     state.classifier = classifier;
