@@ -269,7 +269,7 @@ document.addEventListener('drop', (e) => {
   dragDepth = 0;
   ui.dropZone.classList.remove('dragging');
   const files = e.dataTransfer?.files;
-  if (files?.length && mode === 'teach') teach?.takeFiles([...files]);
+  if (files?.length && mode === 'teach') loadTeach().then((t) => t.takeFiles([...files]), () => {});   // a failed load says so in the tab
   else if (files?.length) classifyFiles(files);
   else showError('Only files can be dropped here (a link or text from another page is not a picture file).');
 });
@@ -283,7 +283,7 @@ document.addEventListener('paste', (e) => {
   }
   if (!files.length) return;   // ordinary text paste: leave it alone
   e.preventDefault();
-  if (mode === 'teach') teach?.takeFiles(files.filter(Boolean));
+  if (mode === 'teach') loadTeach().then((t) => t.takeFiles(files.filter(Boolean)), () => {});
   else classifyFiles(files.filter(Boolean));
 });
 

@@ -211,6 +211,14 @@ test('live predictions with the user\'s labels: dropped photos and the camera', 
     null, { timeout: 60000 });
   assert.equal(await page.$eval('#teach-camera-predictions .label', (e) => e.textContent), SHIRTS);
   await browser.screenshot(session, 'teach');
+  // On a phone-sized screen nothing overflows sideways.
+  await page.setViewportSize({ width: 360, height: 740 });
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+  }));
+  assert.ok(scrollWidth <= innerWidth, `page ${scrollWidth}px wide in a ${innerWidth}px screen`);
+  await browser.screenshot(session, 'teach-phone');
+  await page.setViewportSize({ width: 1280, height: 900 });
   assert.deepEqual(session.problems, []);
 });
 
