@@ -69,7 +69,6 @@ export async function openTeach(ctx) {
     head: null,        // the bytes of an opened taught model whose classes we continue, or null
     learner: null,     // the trained learner predictions come from, or null
     generation: 0,     // bumped when the base model changes: older work is dropped
-    visible: false,
   };
 
   // ---- messages -------------------------------------------------------------------
@@ -253,6 +252,16 @@ export async function openTeach(ctx) {
     return classifier.embed(input, { normalize: false });
   }
 
+  /** A photo's embedding (decoded by the engine, or by the browser for other formats). */
+  async function embedFile(file) {
+    const input = await ctx.decode(file);
+    try {
+      return await embed(input);
+    } finally {
+      input.close?.();   // an ImageBitmap's pixels
+    }
+  }
+
   /** Stores embeddings as examples of `c` and shows them. */
   async function addEmbeddings(c, embeddings, gen) {
     const ids = await store.addExamples(state.model, embeddings.map((embedding) => ({ classId: c.id, embedding })));
@@ -268,15 +277,18 @@ export async function openTeach(ctx) {
     const gen = state.generation;
     const embeddings = [], failed = [];
     c.card.classList.add('busy');
-    for (const file of files) {
-      try {
-        embeddings.push(await embed(await ctx.decode(file)));
-      } catch (e) {
-        failed.push(`“${file.name || 'pasted image'}”: ${describe(e)}`);
+    try {
+      for (const file of files) {
+        try {
+          embeddings.push(await embedFile(file));
+        } catch (e) {
+          failed.push(`“${file.name || 'pasted image'}”: ${describe(e)}`);
+        }
+        if (gen !== state.generation) return;
       }
-      if (gen !== state.generation) return;
+    } finally {
+      c.card.classList.remove('busy');
     }
-    c.card.classList.remove('busy');
     try {
       if (embeddings.length) await addEmbeddings(c, embeddings, gen);
     } catch (e) {
@@ -494,11 +506,7 @@ export async function openTeach(ctx) {
     const started = performance.now();
     try {
       // Embedded once: each retrained head then only takes a dot product per class.
-      if (!test.embedding) {
-        const input = await ctx.decode(test.file);
-        test.embedding = await embed(input);
-        input.close?.();
-      }
+      test.embedding ??= await embedFile(test.file);
       const predictions = await learner.classify(test.embedding, { top: Math.min(TOP, learner.classes.length) });
       if (learner !== state.learner) return;   // retrained meanwhile: that run shows it
       ctx.renderPredictions(card.querySelector('.predictions'), predictions);
@@ -757,8 +765,8 @@ export async function openTeach(ctx) {
 
   await modelChanged();
   return {
-    show() { state.visible = true; updateButtons(); },
-    hide() { state.visible = false; stopCamera(); },
+    show() { updateButtons(); },
+    hide() { stopCamera(); },
     modelChanged,
     /** Photos dropped or pasted anywhere in the Teach mode but on a class: test photos. */
     takeFiles(files) { addTests(files); },
