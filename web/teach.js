@@ -21,14 +21,13 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r()));
 const describe = (e) => e?.message || String(e);
 
-/** An element with attributes (`class`, `text`, on<event>, the rest as attributes) and children. */
+/** An element with attributes (`class`, `text`, the rest as attributes; true: present) and children. */
 function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
     if (key === 'class') el.className = value;
     else if (key === 'text') el.textContent = value;
-    else if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
     else el.setAttribute(key, value === true ? '' : value);
   }
   el.append(...children);
