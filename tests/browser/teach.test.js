@@ -5,12 +5,13 @@
 // opening a taught model and clearing. The photos are the clothing task's
 // (../shared/testdata/clothing): the class a photo belongs to is its folder,
 // and the classes get names that are not the folders' (nor in any file
-// name), so a right answer can only come from the taught head.
+// name), so a right answer can only come from the taught head. Then, in
+// Chromium and Firefox: the Teach mode once opened works with the server gone.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { browserMissing, startBrowser, shared } from './harness.js';
+import { BROWSERS, browserMissing, startBrowser, spawnServer, waitReady, shared } from './harness.js';
 import { load } from '../../src/js/index.js';
 
 const clothing = path.join(shared, 'testdata/clothing');
@@ -326,3 +327,57 @@ describe('chromium', { skip: browserMissing('chromium') }, () => {
     assert.deepEqual(browser.foreignRequests(), [], 'nothing left the device');
   });
 });
+
+// The service worker keeps the Teach mode's files once the tab has been
+// opened; offline, the kept classes and examples train and predict again.
+for (const name of BROWSERS) {
+  describe(`${name}: offline`, { skip: browserMissing(name) }, () => {
+    let browser;
+    before(async () => { browser = await startBrowser({ browser: name, server: false }); });
+    after(() => browser?.close());
+
+    test('the Teach mode, opened once, works with the server gone', { timeout: 240_000 }, async () => {
+      const [shoes, hats, [validShoe]] = await Promise.all([photos('train', 'shoes', 4), photos('train', 'hat', 4),
+        photos('validation', 'shoes', 1)]);
+      const server = await spawnServer();
+      browser.allow(server.origin);
+      const context = await browser.newContext();
+      const trained = (page) => page.waitForFunction(() => /^Trained on 8 examples of 2 classes/
+        .test(document.getElementById('teach-status')?.textContent), null, { timeout: 60000 });
+      try {
+        let page = await context.newPage();
+        await page.goto(`${server.url}#teach`);   // a reload's address: the Teach tab open
+        await waitReady(page);
+        await page.waitForFunction(() => document.body.dataset.offline === 'ready');
+        await page.waitForSelector('#teach-add-class:not([disabled])');
+        for (const files of [shoes, hats]) {
+          const n = await page.$$eval('.teach-class', (cards) => cards.length);
+          await page.clickButton(/^Add class$/);
+          await page.waitForFunction((count) => document.querySelectorAll('.teach-class').length === count + 1, n);
+          await page.setInputFiles(`.teach-class:nth-child(${n + 1}) input[type=file]`, files);
+        }
+        await trained(page);
+        // What the tab fetched passed through the service worker: kept once written.
+        await page.waitForFunction(async () => (await Promise.all(['teach.js', 'teach-store.js', 'teach.css']
+          .map((f) => caches.match(new URL(f, location.href).href)))).every(Boolean));
+        await page.close();
+
+        await server.stop();
+        page = await context.newPage();
+        await page.goto(`${server.url}#teach`);
+        await waitReady(page);
+        await page.waitForFunction(() => document.getElementById('teach-panel').dataset.restored === '2');
+        assert.deepEqual(await page.$$eval('.teach-class', (cards) => cards.map((c) => Number(c.dataset.examples))), [4, 4]);
+        await trained(page);
+        await page.drag('#teach-try', [{ name: 'shoe.jpg', type: 'image/jpeg', bytes: await readFile(validShoe) }]);
+        await page.waitForFunction(() => document.querySelector('#teach-tests .result')?.dataset.status === 'done');
+        assert.equal(await page.$eval('#teach-tests .result .label', (e) => e.textContent), 'Class 1', 'the shoes\' class');
+        assert.deepEqual(page.problems.filter((p) => p.startsWith('page error')), []);
+        await page.close();
+      } finally {
+        await server.stop();
+        await context.close();
+      }
+    });
+  });
+}
