@@ -509,9 +509,9 @@ export async function pickFiles(page, files) {
   await page.setInputFiles('#file-input', files);
 }
 
-/** The result cards as [{name, status, labels, probabilities, meta}], newest first. */
-export function readResults(page) {
-  return page.$$eval('#results .result', (cards) => cards.map((c) => ({
+/** The result cards (in `container`: the Teach mode has its own) as [{name, status, labels, probabilities, meta}], newest first. */
+export function readResults(page, container = '#results') {
+  return page.$$eval(`${container} .result`, (cards) => cards.map((c) => ({
     name: c.querySelector('.file-name').textContent,
     status: c.dataset.status,
     labels: [...c.querySelectorAll('.predictions .label')].map((e) => e.textContent),

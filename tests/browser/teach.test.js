@@ -11,7 +11,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { BROWSERS, browserMissing, startBrowser, spawnServer, waitReady, shared } from './harness.js';
+import { BROWSERS, browserMissing, startBrowser, spawnServer, waitReady, readResults, shared } from './harness.js';
 import { load } from '../../src/js/index.js';
 
 const clothing = path.join(shared, 'testdata/clothing');
@@ -72,13 +72,7 @@ describe('chromium', { skip: browserMissing('chromium') }, () => {
       const cards = document.querySelectorAll('#teach-tests .result');
       return cards.length >= count && [...cards].every((c) => c.dataset.status === 'done' || c.dataset.status === 'error');
     }, n, { timeout: 60000 });
-    return page.$$eval('#teach-tests .result', (cards) => cards.map((c) => ({
-      name: c.querySelector('.file-name').textContent,
-      status: c.dataset.status,
-      labels: [...c.querySelectorAll('.predictions .label')].map((e) => e.textContent),
-      probabilities: [...c.querySelectorAll('.predictions .probability')].map((e) => parseFloat(e.textContent) / 100),
-      meta: c.querySelector('.meta').textContent,
-    })));
+    return readResults(page, '#teach-tests');
   }
 
   /** Drops photos on `selector` (a DragEvent carrying them, as a drop from the desktop). */
