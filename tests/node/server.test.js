@@ -63,7 +63,7 @@ test('the page and the server send the same policy', async () => {
   assert.deepEqual(meta.split('; '), header);
 });
 
-test('HEAD gives the size without the body (the page reads model sizes this way)', async () => {
+test('HEAD gives the size without the body, as HTTP asks', async () => {
   const res = await get('/models/squeezenet1_1.sqz', 'HEAD');
   assert.equal(res.status, 200);
   assert.equal(res.body.length, 0);
