@@ -19,6 +19,7 @@
 #include <stdlib.h>
 
 #include "common/error.h"
+#include "squeezenet.h" /* SQZ_MAX_THREADS: the pool holds at most what the API allows */
 
 #if defined(__EMSCRIPTEN__)
 #if defined(__EMSCRIPTEN_PTHREADS__)
@@ -33,7 +34,6 @@
 #include <unistd.h>
 #endif
 
-#define SQZ_POOL_MAX_THREADS 64
 #define CLOSED UINT32_MAX
 /* Polls of the generation word before a worker sleeps (some µs: long enough
  * to catch the next step, short enough not to hold a core others need). */
@@ -55,8 +55,8 @@ struct sqz_pool {
   _Atomic(void *) context;
   _Atomic size_t items;
 #ifdef SQZ_POOL_NATIVE
-  pthread_t handles[SQZ_POOL_MAX_THREADS];
-  sqz_pool_start starts[SQZ_POOL_MAX_THREADS];
+  pthread_t handles[SQZ_MAX_THREADS];
+  sqz_pool_start starts[SQZ_MAX_THREADS];
 #endif
 };
 
@@ -114,7 +114,7 @@ static void run_items(sqz_pool *p, uint32_t job, int thread) {
 }
 
 void sqz_pool_worker_run(sqz_pool *p, int index) {
-  if (!p || index < 1 || index >= SQZ_POOL_MAX_THREADS) return;
+  if (!p || index < 1 || index >= SQZ_MAX_THREADS) return;
   atomic_fetch_add_explicit(&p->inside, 1, memory_order_acq_rel);
   uint32_t seen = 0;
   for (;;) {
@@ -188,7 +188,7 @@ sqz_pool *sqz_pool_create(int threads, sqz_error *err) {
   }
   atomic_store(&p->claim, CLOSED); /* no job yet */
   if (threads < 1) threads = 1;
-  if (threads > SQZ_POOL_MAX_THREADS) threads = SQZ_POOL_MAX_THREADS;
+  if (threads > SQZ_MAX_THREADS) threads = SQZ_MAX_THREADS;
 #if defined(SQZ_POOL_WASM)
   p->threads = threads;
 #elif defined(SQZ_POOL_NATIVE)
