@@ -112,7 +112,7 @@ async function loadNow(model) {
     delete document.body.dataset.offline;
     if (offline) keepForOffline(model);
   } catch (e) {
-    if (offline && e?.code === 'ERR_MODEL') forget(modelUrl(model));   // never served offline
+    if (e?.code === 'ERR_MODEL') forget(modelUrl(model));   // never served offline
     ui.loadLabel.textContent = `Could not load ${model.title}`;
     showError(`Could not load the model ${model.title}: ${describe(e)}`);
     setState(classifier ? 'ready' : 'error');
@@ -362,15 +362,43 @@ async function listCameras() {
 
 const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
 
+// Camera frames as the <video> shows them (requestVideoFrameCallback): each
+// is classified once. A still picture (a paused video) is classified again
+// after STILL_MS, so that a change of options ("Show where") still shows.
+const STILL_MS = 200;
+function watchFrames(s) {
+  s.shown = 0;
+  if (!ui.video.requestVideoFrameCallback) return;
+  const onFrame = () => {
+    s.shown++;
+    s.wake?.();
+    if (s.running) ui.video.requestVideoFrameCallback(onFrame);
+  };
+  ui.video.requestVideoFrameCallback(onFrame);
+}
+
+/** Resolves once the video shows a frame after the `seen`-th (at once if it already has). */
+function newVideoFrame(s, seen) {
+  if (!ui.video.requestVideoFrameCallback) return new Promise((resolve) => setTimeout(resolve, 0));
+  if (s.shown > seen) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => { clearTimeout(timer); s.wake = null; resolve(); };
+    const timer = setTimeout(done, STILL_MS);
+    s.wake = done;
+  });
+}
+
 async function runCamera(s) {
   const times = [];           // completion times of recent frames, for the rate
   let lastSpoken = '', lastSpokenAt = 0;
+  watchFrames(s);
   while (s.running) {
     if (!classifier || ui.video.readyState < 2 || document.hidden) {
       await new Promise((r) => setTimeout(r, 100));
       continue;
     }
     const started = performance.now();
+    const seen = s.shown;
     let predictions;
     try {
       const options = { top: TOP, heatmaps: heatmaps.on };   // maps only while they are shown
@@ -396,7 +424,9 @@ async function runCamera(s) {
       lastSpoken = top;
       lastSpokenAt = now;
     }
-    await nextFrame();
+    // The next frame as soon as there is one; with the engine on this
+    // thread, after the page has been drawn.
+    await (useWorker ? newVideoFrame(s, seen) : nextFrame());
   }
 }
 
@@ -471,10 +501,22 @@ for (const tab of tabs) {
 // The first task of the queue: pictures given right away wait for the first model.
 async function start() {
   setState('loading');
-  // A first visit waits until the service worker is in control. With the
-  // network gone, only the models it kept can be opened.
-  offline = await startOffline();
-  const kept = offline ? await keptWhileOffline(MODELS.map(modelUrl)) : null;
+  const registered = startOffline();
+  let kept = null;
+  if (navigator.serviceWorker?.controller) {
+    // Opened through the service worker: with the network gone, only the
+    // models it kept can be opened.
+    offline = await registered;
+    kept = offline ? await keptWhileOffline(MODELS.map(modelUrl)) : null;
+  } else {
+    // A first visit came from the network: the model loads while the
+    // service worker starts, and once it controls the page, what was
+    // fetched before is handed to it to keep (keepForOffline).
+    registered.then((ok) => {
+      offline = ok;
+      if (ok && current) keepForOffline(current);   // else the load under way keeps it when done
+    });
+  }
   const models = MODELS.map((m) => ({ ...m, available: !kept || kept.has(modelUrl(m)) }));
   ui.modelSelect.replaceChildren(...models.map((m) => {
     const option = new Option(`${m.title} (${formatBytes(m.bytes)})${m.available ? '' : ' · not kept for offline use'}`, m.name);

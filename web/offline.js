@@ -1,9 +1,10 @@
 // Offline use: registers the page's service worker (sw.js) and talks to it.
-// On a first visit the page waits (a few seconds at most) until the worker
-// controls it, so that the engine, the model and the package's workers it
-// fetches next pass through the worker and are kept; what was fetched before
-// (the page and its scripts) is handed to the worker to keep. A repeat visit
-// is controlled from the start and does not wait.
+// On a first visit the page does not wait for the worker: it loads the
+// engine and the model meanwhile, and hands the worker, once in control,
+// everything it fetched before (page, scripts, workers, engine, the model
+// opened) to keep; those are fetched again from the browser's HTTP cache,
+// which the server answers with 304s, not the bodies. A repeat visit is
+// controlled from the start.
 
 const CONTROL_TIMEOUT_MS = 5000;
 const REPLY_TIMEOUT_MS = 30000;
@@ -12,7 +13,7 @@ const REPLY_TIMEOUT_MS = 30000;
 export async function startOffline() {
   const sw = navigator.serviceWorker;
   if (!sw || !window.isSecureContext) return false;   // service workers need https (or localhost)
-  sw.addEventListener('controllerchange', () => keep(documentResources()));
+  sw.addEventListener('controllerchange', () => keep([]));
   performance.mark('service-worker-wait');
   try {
     await sw.register('sw.js');   // next to the page: its scope is the page's folder
@@ -30,15 +31,15 @@ export async function startOffline() {
   return !!sw.controller;
 }
 
-/** What the document itself loaded (page, style, scripts, icons), not its fetch()es: the model
- *  and the engine are kept as they pass through the worker, and nothing else is downloaded. */
+/** What the document has loaded: page, style, scripts, icons, workers and the engine; not
+ *  models (.sqz), which are kept by name once they have opened (keep), never on a failed load. */
 function documentResources() {
   const page = new URL(location.href);
   page.search = '';
   page.hash = '';
   const links = [...document.querySelectorAll('link[rel~="icon"], link[rel="manifest"]')].map((l) => l.href);
   const loaded = performance.getEntriesByType('resource')
-    .filter((e) => !['fetch', 'xmlhttprequest', 'beacon'].includes(e.initiatorType))
+    .filter((e) => !['xmlhttprequest', 'beacon'].includes(e.initiatorType) && !new URL(e.name).pathname.endsWith('.sqz'))
     .map((e) => e.name);
   return [...new Set([page.href, ...links, ...loaded])];
 }
@@ -54,9 +55,10 @@ function ask(message) {
   });
 }
 
-/** Keeps these files for offline use; true once they (and everything fetched so far) are kept. */
+/** Keeps these files and what the document has loaded so far for offline use; true once all
+ *  (and everything the worker is fetching) are kept. */
 export async function keep(urls) {
-  const answer = await ask({ type: 'keep', urls });
+  const answer = await ask({ type: 'keep', urls: [...new Set([...documentResources(), ...urls])] });
   return !!answer && answer.missing.length === 0;
 }
 

@@ -58,6 +58,22 @@ function toUrl(value, what) {
   return new URL(value, baseUrl());
 }
 
+/** fetch(url), or a FetchError saying why its answer is not the file. */
+async function fetchOk(url) {
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    throw new FetchError(`cannot fetch ${url.href}: ${e.message}`);
+  }
+  if (!response.ok) throw new FetchError(`cannot fetch ${url.href}: HTTP ${response.status} ${response.statusText}`.trim());
+  // Dev servers answer a missing file with their index page and status 200.
+  if ((response.headers.get('content-type') || '').startsWith('text/html')) {
+    throw new FetchError(`cannot fetch ${url.href}: the server sent an HTML page, not the file (is it missing there?)`);
+  }
+  return response;
+}
+
 /** Reads a URL to bytes: file: with fs in Node, everything else with fetch (streamed for progress). */
 async function readUrl(url, onProgress) {
   if (url.protocol === 'file:' && isNode) {
@@ -72,17 +88,7 @@ async function readUrl(url, onProgress) {
     onProgress?.(view.length, view.length);
     return view;
   }
-  let response;
-  try {
-    response = await fetch(url);
-  } catch (e) {
-    throw new FetchError(`cannot fetch ${url.href}: ${e.message}`);
-  }
-  if (!response.ok) throw new FetchError(`cannot fetch ${url.href}: HTTP ${response.status} ${response.statusText}`.trim());
-  // Dev servers answer a missing file with their index page and status 200.
-  if ((response.headers.get('content-type') || '').startsWith('text/html')) {
-    throw new FetchError(`cannot fetch ${url.href}: the server sent an HTML page, not the file (is it missing there?)`);
-  }
+  const response = await fetchOk(url);
   const total = Number(response.headers.get('content-length')) || 0;
   if (!onProgress || !response.body?.getReader) {
     const bytes = new Uint8Array(await response.arrayBuffer());
@@ -119,9 +125,19 @@ function compileWasm(wasmUrl, cache) {
   const key = wasmUrl.href;
   if (!wasmModules.has(key)) {
     const compiling = (async () => {
-      const bytes = await readAsset(wasmUrl, 'wasm', cache);
+      // Compiled while it downloads where the server says application/wasm
+      // (and, in Chromium, its compiled code is then kept for the next visit).
+      const streams = !cache && !(isNode && wasmUrl.protocol === 'file:') && typeof WebAssembly.compileStreaming === 'function';
+      let source;
+      if (streams) {
+        const response = await fetchOk(wasmUrl);
+        const type = response.headers.get('content-type')?.split(';')[0].trim();
+        source = type === 'application/wasm' ? response : new Uint8Array(await response.arrayBuffer());
+      } else {
+        source = await readAsset(wasmUrl, 'wasm', cache);
+      }
       try {
-        return await WebAssembly.compile(bytes);
+        return await (source instanceof Uint8Array ? WebAssembly.compile(source) : WebAssembly.compileStreaming(source));
       } catch (e) {
         throw new FetchError(`${wasmUrl.href} is not a usable WebAssembly module: ${e.message}`);
       }
@@ -203,24 +219,28 @@ export async function load(options = {}) {
   const url = (value, name, fallback) => (value !== undefined ? toUrl(value, name) : fallback());
   const wasmFor = (count) => compileWasm(count > 1 ? url(threadsWasmUrl, 'threadsWasmUrl', defaultThreadsWasmUrl)
     : simd ? url(wasmUrl, 'wasmUrl', defaultWasmUrl) : url(scalarWasmUrl, 'scalarWasmUrl', defaultScalarWasmUrl), cache);
-  const [firstWasm, modelBytes] = await Promise.all([
-    wasmFor(threads).catch((e) => e),
-    resolveModelBytes(model, modelBaseUrl, onProgress, cache),
-  ]);
+  // The download, the compilation and the worker's start-up (its scripts,
+  // and its threads' workers) all run at once: each waits for the others
+  // only where it needs their result.
+  const modelBytes = resolveModelBytes(model, modelBaseUrl, onProgress, cache);
+  modelBytes.catch(() => {}); // awaited below; a failure is thrown from there
   const create = (wasm, count) => {
-    if (wasm instanceof Error) throw wasm;
-    const bytes = modelBytes.slice(); // a worker takes its copy
-    return worker ? WorkerEngine.create(wasm, bytes, count) : Backend.create(wasm, bytes, count);
+    const bytes = modelBytes.then((b) => b.slice()); // a worker takes its copy
+    bytes.catch(() => {}); // awaited by the engine, which may fail first
+    return worker ? WorkerEngine.create(wasm, bytes, count)
+      : Promise.all([wasm, bytes]).then(([w, b]) => Backend.create(w, b, count));
   };
+  const firstWasm = wasmFor(threads);
   let engine, wasm = firstWasm;
   try {
     engine = await create(firstWasm, threads);
   } catch (e) {
+    await modelBytes; // a model that cannot be read fails the load, whatever the threads did
     if (threads === 1 || !(e instanceof WorkerError || e instanceof FetchError)) throw e;
-    wasm = await wasmFor(1);
+    wasm = wasmFor(1);
     engine = await create(wasm, 1); // the threads could not start: one thread it is
   }
-  return new Classifier(engine, modelBytes, wasm);
+  return new Classifier(engine, await modelBytes, await wasm);
 }
 
 /** load() with worker: true: the engine runs in a Web Worker (browsers) or a worker thread (Node). */
@@ -372,6 +392,7 @@ class Classifier {
 
 /** The Backend's interface, run in a worker; requests are answered in order. */
 class WorkerEngine {
+  /** `wasm` and `modelBytes` may be promises: the worker and its threads' workers start meanwhile. */
   static async create(wasm, modelBytes, threads = 1) {
     let engine;
     const port = await startWorker('worker',
@@ -383,13 +404,18 @@ class WorkerEngine {
     try {
       // In browsers the threads' workers start here, not inside the engine's worker (startThreadWorkers).
       let threadPorts = [];
-      if (!isNode && threads > 1 && isThreadedModule(wasm)) {
+      if (!isNode && threads > 1) {
         const started = startThreadWorkers(threads - 1);
         engine.#threadWorkers = started.workers;
         threadPorts = started.ports;
       }
-      engine.info = await engine.#request({ type: 'load', wasm, model: modelBytes, threads, threadPorts },
-        [modelBytes.buffer, ...threadPorts]);
+      const [module, bytes] = await Promise.all([wasm, modelBytes]);
+      if (!isThreadedModule(module)) { // a single-threaded engine after all: its threads are not needed
+        for (const worker of engine.#threadWorkers.splice(0)) worker.terminate();
+        threadPorts = [];
+      }
+      engine.info = await engine.#request({ type: 'load', wasm: module, model: bytes, threads, threadPorts },
+        [bytes.buffer, ...threadPorts]);
     } catch (e) {
       engine.#end();
       throw e;

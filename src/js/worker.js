@@ -4,6 +4,11 @@
 import { Backend } from './backend.js';
 import { serializeError } from './errors.js';
 import { parentPort } from './platform.js';
+// The rest of the worker's module graph, imported here too so that the browser fetches it all
+// at once, not one level of imports after another (tests/node/module-graph.test.js).
+import './engine.js';
+import './threads.js';
+import '../../dist/constants.js';
 
 let backend = null;
 
