@@ -15,8 +15,15 @@ export async function startOffline() {
   if (!sw || !window.isSecureContext) return false;   // service workers need https (or localhost)
   sw.addEventListener('controllerchange', () => keep([]));
   performance.mark('service-worker-wait');
+  const registered = sw.register('sw.js');   // next to the page: its scope is the page's folder
+  // Controlled already: the registration (queued behind the browser's own
+  // check for a new sw.js, a round trip) goes on without holding the page up.
+  if (sw.controller) {
+    registered.catch(() => {});
+    return true;
+  }
   try {
-    await sw.register('sw.js');   // next to the page: its scope is the page's folder
+    await registered;
   } catch {
     return false;   // refused (private window, blocked by the browser's settings…)
   }

@@ -6,12 +6,10 @@
 // in another worker (threads.js, startThreadWorkers), comes on the port that
 // first message brings.
 import { parentPort } from './platform.js';
-import { threadImports } from './threads.js';
+import { threadImports } from './thread-imports.js';
 // The rest of the module graph, imported here too so that the browser fetches it all at once,
 // not one level of imports after another (tests/node/module-graph.test.js).
-import './engine.js';
 import './errors.js';
-import '../../dist/constants.js';
 
 function run(setup, post) {
   const { module, memory, pool, index, stackBase, stackTop } = setup;

@@ -8,9 +8,15 @@ import { MEMORY_PAGES } from '../../dist/constants.js';
 import { Engine, EngineError } from './engine.js';
 import { WorkerError } from './errors.js';
 import { isNode, startWorker as start } from './platform.js';
+import { threadImports as importsWith } from './thread-imports.js';
 
 const WORKER_STACK_BYTES = 128 * 1024;
 const START_TIMEOUT_MS = 20000;
+
+/** The imports of squeezenet-mt.wasm (thread-imports.js); a call the engine does not provide is an EngineError. */
+export function threadImports(module, memory) {
+  return importsWith(module, memory, (message) => new EngineError(message, 'ERR_ARGUMENT'));
+}
 
 /** Whether this context can run threads: shared memory (Node; a cross-origin isolated page) and workers. */
 export function threadsSupported() {
@@ -28,47 +34,6 @@ export function defaultThreads() {
   if (!threadsSupported()) return 1;
   const cores = globalThis.navigator?.hardwareConcurrency;
   return Math.max(1, Math.min(2, Number.isInteger(cores) && cores > 0 ? cores : 2));
-}
-
-/**
- * The imports of squeezenet-mt.wasm, for the main instance and every worker.
- * Emscripten's runtime would provide them; the engine needs only memory,
- * its growth and a clock. The rest belong to pthreads, WebGL and exit, which
- * the engine never calls: they fail loudly if it ever does.
- */
-export function threadImports(module, memory) {
-  const known = {
-    memory,
-    emscripten_get_now: () => performance.now(),
-    emscripten_memcpy_big(dest, src, num) {
-      new Uint8Array(memory.buffer).copyWithin(dest, src, src + num);
-    },
-    emscripten_resize_heap(requested) {
-      const have = memory.buffer.byteLength;
-      const pages = Math.ceil(((requested >>> 0) - have) / 65536);
-      if (pages <= 0) return 1;
-      try {
-        memory.grow(pages);
-        return 1;
-      } catch {
-        return 0;
-      }
-    },
-    __emscripten_init_main_thread_js() {},
-    __emscripten_thread_cleanup() {},
-    _emscripten_notify_thread_queue() {},
-    emscripten_webgl_create_context: () => 0,
-    emscripten_set_canvas_element_size: () => -1,
-    __pthread_create_js: () => 6, // EAGAIN: the engine starts no pthreads in wasm
-  };
-  const env = {};
-  for (const { module: from, name } of WebAssembly.Module.imports(module)) {
-    if (from !== 'env') continue;
-    env[name] = name in known ? known[name] : () => {
-      throw new EngineError(`squeezenet-mt.wasm called ${name}, which the engine does not provide`, 'ERR_ARGUMENT');
-    };
-  }
-  return { env };
 }
 
 /** Whether a compiled module is squeezenet-mt.wasm (it imports its memory, which is shared). */

@@ -8,6 +8,7 @@ import { parentPort } from './platform.js';
 // at once, not one level of imports after another (tests/node/module-graph.test.js).
 import './engine.js';
 import './threads.js';
+import './thread-imports.js';
 import '../../dist/constants.js';
 
 let backend = null;
