@@ -388,32 +388,64 @@ function newVideoFrame(s, seen) {
   });
 }
 
+/** Starts classifying the frame the video shows now: { result (a promise of predictions), started, shown }. */
+function classifyFrame(s) {
+  const options = { top: TOP, heatmaps: heatmaps.on };   // maps only while they are shown
+  const c = classifier;
+  const result = (async () => (s.running ? c.classify(ui.video, options) : null))();
+  result.catch(() => {});   // a frame given up on (the loop stopped) fails unheard
+  return { started: performance.now(), shown: s.shown, result };
+}
+
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// With the engine in a worker, the next frame is read (drawn and copied
+// out on this thread) while the worker still works on the one before, so
+// that the worker starts on it the moment it is free. Never more than that
+// one frame waits, and only a frame shown in the last half of the one
+// before's expected time: it is at most that old when its turn comes.
 async function runCamera(s) {
   const times = [];           // completion times of recent frames, for the rate
   let lastSpoken = '', lastSpokenAt = 0;
+  let busyMs = 0;             // the engine's time per frame (moving average)
+  let lastAnswer = 0;
+  let frame = null;           // the frame under way
   watchFrames(s);
   while (s.running) {
     if (!classifier || ui.video.readyState < 2 || document.hidden) {
-      await new Promise((r) => setTimeout(r, 100));
+      frame = null;
+      await delay(100);
       continue;
     }
-    const started = performance.now();
-    const seen = s.shown;
+    frame ??= classifyFrame(s);
+    let settled = false;
+    const settle = () => { settled = true; s.wake?.(); };   // the read-ahead below stops waiting for a frame
+    frame.result.then(settle, settle);
+    const ahead = useWorker ? (async () => {
+      await delay(Math.max(0, frame.started + busyMs / 2 - performance.now()));
+      if (!settled) await newVideoFrame(s, frame.shown);
+      return settled || !s.running || document.hidden ? null : classifyFrame(s);
+    })() : null;
     let predictions;
     try {
-      const options = { top: TOP, heatmaps: heatmaps.on };   // maps only while they are shown
-      predictions = await enqueue(() => (s.running ? classifier.classify(ui.video, options) : null));
+      predictions = await frame.result;
     } catch (e) {
+      frame = await ahead;
+      if (e?.name === 'DisposedError') continue;   // the model was switched: the next frame goes to the new one
       showError(`Camera frame could not be classified: ${describe(e)}`);
-      await new Promise((r) => setTimeout(r, 500));
+      frame = null;
+      await delay(500);
       continue;
     }
     if (!s.running || !predictions) break;
     const now = performance.now();
+    const busy = now - Math.max(frame.started, lastAnswer);
+    busyMs = busyMs ? 0.8 * busyMs + 0.2 * busy : busy;
+    lastAnswer = now;
     times.push(now);
     while (times.length && now - times[0] > 2000) times.shift();
     if (times.length > 1) ui.fps.textContent = ((times.length - 1) / ((now - times[0]) / 1000)).toFixed(1);
-    ui.frameTime.textContent = `${Math.round(now - started)} ms`;
+    ui.frameTime.textContent = `${Math.round(now - frame.started)} ms`;
     renderPredictions(ui.cameraPredictions, predictions);
     heatmaps.showOnCamera(ui.video, predictions[0]);
     ui.camera.dataset.frames = String(Number(ui.camera.dataset.frames || 0) + 1);
@@ -424,6 +456,9 @@ async function runCamera(s) {
       lastSpoken = top;
       lastSpokenAt = now;
     }
+    const seen = frame.shown;
+    frame = await ahead;
+    if (frame) continue;
     // The next frame as soon as there is one; with the engine on this
     // thread, after the page has been drawn.
     await (useWorker ? newVideoFrame(s, seen) : nextFrame());

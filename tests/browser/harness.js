@@ -298,7 +298,7 @@ function chromiumPage(page) {
     press: (key) => page.keyboard.press(key),
     setInputFiles: (selector, files) => page.setInputFiles(selector, files),
     setViewport: (width, height) => page.setViewportSize({ width, height }),
-    addInitScript: (fn) => page.addInitScript(fn),
+    addInitScript: (fn, arg) => page.addInitScript(fn, arg),
     workers: () => page.workers().map((w) => w.url()),
   };
 }
@@ -344,7 +344,7 @@ function firefoxPage(page) {
       await input.dispose();
     },
     setViewport: (width, height) => page.setViewport({ width, height }),
-    addInitScript: (fn) => page.evaluateOnNewDocument(fn),
+    addInitScript: (fn, arg) => page.evaluateOnNewDocument(fn, arg),
     workers: () => null,   // WebDriver BiDi does not list a page's workers
   };
 }
@@ -379,7 +379,8 @@ class Page {
   setInputFiles(selector, files) { return this.#driver.setInputFiles(selector, files); }
   setViewport(width, height) { return this.#driver.setViewport(width, height); }
   /** Runs `fn` in every document this page opens, before its own scripts. */
-  addInitScript(fn) { return this.#driver.addInitScript(fn); }
+  /** Runs fn(arg) in each new document of this page before its own scripts. */
+  addInitScript(fn, arg) { return this.#driver.addInitScript(fn, arg); }
   screenshot(file) { return this.#driver.screenshot(file); }
   /** URLs of the page's workers, or null where the driver cannot list them. */
   workers() { return this.#driver.workers(); }

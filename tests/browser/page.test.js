@@ -366,14 +366,15 @@ for (const name of BROWSERS) {
       await browser.screenshot(page, 'webcam');
 
       // What is shown is the classification of the camera's picture: hold the
-      // picture still, let two more frames be classified, and classify the
-      // same pixels in Node with the same model.
+      // picture still, let three more frames be classified (one may be under
+      // way and the next read ahead, both from before the pause), and
+      // classify the same pixels in Node with the same model.
       const frame = await page.evaluate(async () => {
         const video = document.getElementById('camera-video');
         video.pause();
         const camera = document.getElementById('camera');
         const at = Number(camera.dataset.frames);
-        while (Number(camera.dataset.frames) < at + 2) await new Promise((r) => setTimeout(r, 20));
+        while (Number(camera.dataset.frames) < at + 3) await new Promise((r) => setTimeout(r, 20));
         const canvas = new OffscreenCanvas(video.videoWidth, video.videoHeight);
         const ctx = canvas.getContext('2d');
         ctx.drawImage(video, 0, 0);
