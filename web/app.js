@@ -113,6 +113,7 @@ async function loadNow(model) {
     if (offline) keepForOffline(model);
   } catch (e) {
     if (e?.code === 'ERR_MODEL') forget(modelUrl(model));   // never served offline
+    if (offline) queue.then(() => keep([]));   // the page at least
     ui.loadLabel.textContent = `Could not load ${model.title}`;
     showError(`Could not load the model ${model.title}: ${describe(e)}`);
     setState(classifier ? 'ready' : 'error');
@@ -126,8 +127,11 @@ async function loadNow(model) {
 
 // The model just loaded, and with it everything the page has fetched so far
 // (page, scripts, engine, workers), is kept: the page then works offline.
+// After the work already queued (a picture given at once is classified
+// first): on a first visit the worker fetches again what the page fetched
+// before it took control, which would compete with that work.
 async function keepForOffline(model) {
-  const kept = await keep([modelUrl(model)]);
+  const kept = await queue.then(() => keep([modelUrl(model)]));
   if (model !== current) return;   // switched meanwhile: that load says it
   document.body.dataset.offline = kept ? 'ready' : 'no';
   showRuntime({ offline: kept });
@@ -550,6 +554,7 @@ async function start() {
     registered.then((ok) => {
       offline = ok;
       if (ok && current) keepForOffline(current);   // else the load under way keeps it when done
+      else if (ok && document.body.dataset.state === 'error') keep([]);   // the page at least
     });
   }
   const models = MODELS.map((m) => ({ ...m, available: !kept || kept.has(modelUrl(m)) }));

@@ -13,7 +13,6 @@ const REPLY_TIMEOUT_MS = 30000;
 export async function startOffline() {
   const sw = navigator.serviceWorker;
   if (!sw || !window.isSecureContext) return false;   // service workers need https (or localhost)
-  sw.addEventListener('controllerchange', () => keep([]));
   performance.mark('service-worker-wait');
   const registered = sw.register('sw.js');   // next to the page: its scope is the page's folder
   // Controlled already: the registration (queued behind the browser's own
