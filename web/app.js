@@ -36,7 +36,10 @@ let classifier = null;       // the loaded classifier, or null while none is
 let current = null;          // the model entry of `classifier`: { name, title, bytes }
 let offline = false;         // whether a service worker keeps the page for offline use
 
-// One operation at a time on the classifier (loads, files, camera frames), in order.
+// One operation at a time (loads, files), in order. Camera frames go to the
+// classifier directly (its own queue orders them), so that the next frame
+// can be read while one is classified; a frame the model switch overtakes
+// fails with DisposedError and is dropped.
 let queue = Promise.resolve();
 function enqueue(task) {
   const run = queue.then(task);
