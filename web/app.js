@@ -468,7 +468,8 @@ async function runCamera(s) {
     if (frame) continue;
     // The next frame as soon as there is one; with the engine on this
     // thread, after the page has been drawn.
-    await (useWorker ? newVideoFrame(s, seen) : nextFrame());
+    if (!useWorker) await nextFrame();
+    await newVideoFrame(s, seen);
   }
 }
 
