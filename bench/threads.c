@@ -1,0 +1,146 @@
+/* Where threads gain and lose, natively: the same model loaded on 1 and on
+ * N threads (default 2), run alternately in one process on the same picture,
+ * each round timing preprocessing (the picture's resize and crop into the
+ * network input) and every step of the network. Prints, per step, its
+ * multiply-adds, the two minima and medians and 1t / Nt (the speed-up), then
+ * the whole inference's, and how many jobs (barriers) an inference runs.
+ *   build/bench_threads MODEL.sqz PICTURE [ROUNDS [THREADS]]
+ * PICTURE: a binary PPM (P6), resized by the model's recipe (a golden crop
+ * of exactly the input size is only normalised). */
+#define _POSIX_C_SOURCE 199309L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/model.h"
+#include "squeezenet.h"
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void *read_file(const char *path, size_t *size) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  void *p = malloc(n > 0 ? (size_t)n : 1);
+  if (p && fread(p, 1, (size_t)n, f) != (size_t)n) free(p), p = NULL;
+  fclose(f);
+  *size = (size_t)n;
+  return p;
+}
+
+static int cmp(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Sorts v (n values) and returns its median. */
+static double median_of(double *v, int n) {
+  qsort(v, (size_t)n, sizeof *v, cmp);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+typedef struct side {
+  sqz_model *m;
+  sqz_network *net;
+  double *t; /* [round][row]: row 0 preprocessing, 1..steps the steps, steps+1 the whole inference */
+} side;
+
+int main(int argc, char **argv) {
+  if (argc < 3) {
+    fprintf(stderr, "usage: bench_threads MODEL.sqz PICTURE.ppm [ROUNDS [THREADS]]\n");
+    return 2;
+  }
+  const int rounds = argc > 3 && atoi(argv[3]) > 0 ? atoi(argv[3]) : 30;
+  const int threads = argc > 4 && atoi(argv[4]) > 1 ? atoi(argv[4]) : 2;
+  size_t msize, psize;
+  void *mbytes = read_file(argv[1], &msize);
+  unsigned char *ppm = read_file(argv[2], &psize);
+  if (!mbytes || !ppm) {
+    fprintf(stderr, "bench_threads: cannot read %s\n", mbytes ? argv[2] : argv[1]);
+    return 1;
+  }
+  int w, h, maxval, off = 0;
+  if (sscanf((char *)ppm, "P6 %d %d %d%n", &w, &h, &maxval, &off) != 3 || maxval != 255 ||
+      (size_t)off + 1 + (size_t)w * h * 3 > psize) {
+    fprintf(stderr, "bench_threads: %s: not a binary 8-bit PPM\n", argv[2]);
+    return 1;
+  }
+  const unsigned char *pixels = ppm + off + 1;
+  sqz_error err;
+  side sides[2];
+  int steps = 0;
+  for (int s = 0; s < 2; s++) {
+    sqz_options options = {.threads = s ? threads : 1};
+    sides[s].m = sqz_model_load_with_options(mbytes, msize, &options, &err);
+    if (!sides[s].m) {
+      fprintf(stderr, "bench_threads: %s: %s\n", argv[1], err.message);
+      return 1;
+    }
+    sides[s].net = sqz_model_network(sides[s].m);
+    steps = sqz_network_num_steps(sides[s].net);
+    sides[s].t = calloc((size_t)rounds * (steps + 2), sizeof(double));
+  }
+  if (sqz_model_get_info(sides[1].m).threads != threads) {
+    fprintf(stderr, "bench_threads: %d threads run, not %d\n", sqz_model_get_info(sides[1].m).threads, threads);
+    return 1;
+  }
+  const sqz_model_info info = sqz_model_get_info(sides[0].m);
+  const unsigned flags = w == info.input_width && h == info.input_height ? SQZ_INPUT_RAW : 0;
+  const int rows = steps + 2;
+  for (int r = -3; r < rounds; r++) {
+    for (int s = 0; s < 2; s++) {
+      side *x = &sides[r & 1 ? 1 - s : s]; /* alternate which goes first */
+      double *t = x->t + (size_t)(r < 0 ? 0 : r) * rows;
+      double t0 = now_ms();
+      if (sqz_model_prepare(x->m, pixels, w, h, SQZ_RGB, 0, flags, &err)) {
+        fprintf(stderr, "bench_threads: %s\n", err.message);
+        return 1;
+      }
+      t[0] = now_ms() - t0;
+      for (int i = 0; i < steps; i++) {
+        double t1 = now_ms();
+        sqz_network_run_step(x->net, i);
+        t[1 + i] = now_ms() - t1;
+      }
+      /* the whole classification, untimed steps: what a user waits for */
+      t0 = now_ms();
+      if (sqz_classify_pixels(x->m, pixels, w, h, SQZ_RGB, 0, flags, &err)) {
+        fprintf(stderr, "bench_threads: %s\n", err.message);
+        return 1;
+      }
+      t[rows - 1] = now_ms() - t0;
+    }
+  }
+  if (memcmp(sqz_logits(sides[0].m), sqz_logits(sides[1].m), sizeof(float) * (size_t)info.num_classes) != 0) {
+    fprintf(stderr, "bench_threads: the logits differ between 1 and %d threads\n", threads);
+    return 1;
+  }
+  printf("%s, %s (%dx%d), %d rounds, 1 thread against %d (alternating)\n", argv[1], argv[2], w, h, rounds, threads);
+  printf("%-22s %8s %9s %9s %9s %9s %7s %7s\n", "step", "M madds", "1t min", "2t min", "1t med", "2t med",
+         "min x", "med x");
+  double *v = malloc(sizeof(double) * (size_t)rounds);
+  for (int row = 0; row < rows; row++) {
+    double mins[2], meds[2];
+    for (int s = 0; s < 2; s++) {
+      for (int r = 0; r < rounds; r++) v[r] = sides[s].t[(size_t)r * rows + row];
+      meds[s] = median_of(v, rounds);
+      mins[s] = v[0];
+    }
+    const char *name = row == 0 ? "preprocess" : row == rows - 1 ? "classify (whole)" : sqz_network_step_name(sides[0].net, row - 1);
+    const double madds = row == 0 || row == rows - 1 ? 0 : (double)sqz_network_step_madds(sides[0].net, row - 1);
+    printf("%-22s %8.1f %9.3f %9.3f %9.3f %9.3f %7.2f %7.2f\n", name, madds / 1e6, mins[0], mins[1], meds[0],
+           meds[1], mins[0] / mins[1], meds[0] / meds[1]);
+  }
+  free(v);
+  for (int s = 0; s < 2; s++) sqz_model_free(sides[s].m), free(sides[s].t);
+  free(mbytes);
+  free(ppm);
+  return 0;
+}
