@@ -1,5 +1,5 @@
 /* Running the network planned by plan.c: each step by its kind's operator,
- * through one dispatch table. */
+ * through one dispatch table; the steps of a group (plan.c) as one job. */
 #include <stdlib.h>
 
 #include "engine/plan.h"
@@ -97,18 +97,52 @@ void sqz_network_set_clock(sqz_network *net, sqz_clock_fn clock, double *step_ms
   net->step_ms = step_ms;
 }
 
-void sqz_network_run_step(sqz_network *net, int i) {
-  if (i < 0 || i >= net->num_steps) return;
-  const sqz_step *s = &net->steps[i];
-  sqz_step_ops[s->kind]->run(&net->exec, s);
+/* Steps run as one job: their items one after another. */
+typedef struct group {
+  const sqz_operator *op[SQZ_MAX_GROUP];
+  void *job[SQZ_MAX_GROUP];
+  size_t first[SQZ_MAX_GROUP + 1]; /* each step's first item in the job; then the count */
+  int steps;
+} group;
+
+static void group_item(void *context, size_t i, int thread) {
+  const group *g = context;
+  int k = 0;
+  while (i >= g->first[k + 1]) k++;
+  g->op[k]->item(g->job[k], i - g->first[k], thread);
 }
 
-/* Steps [0, end), timed when a clock is set. */
+/* Steps [begin, end) (at most SQZ_MAX_GROUP) as one job. */
+static void run_group(sqz_network *net, int begin, int end) {
+  sqz_job_space jobs[SQZ_MAX_GROUP];
+  group g = {.steps = end - begin};
+  g.first[0] = 0;
+  for (int k = 0; k < g.steps; k++) {
+    const sqz_step *s = &net->steps[begin + k];
+    g.op[k] = sqz_step_ops[s->kind];
+    g.job[k] = &jobs[k];
+    g.first[k + 1] = g.first[k] + g.op[k]->start(&net->exec, s, g.job[k]);
+  }
+  sqz_pool_parallelize(net->exec.pool, group_item, &g, g.first[g.steps]);
+}
+
+void sqz_network_run_step(sqz_network *net, int i) {
+  if (i < 0 || i >= net->num_steps) return;
+  run_group(net, i, i + 1);
+}
+
+/* Steps [0, end): by groups, or one by one, timed, when a clock is set. */
 static void run_steps(sqz_network *net, int end) {
-  for (int i = 0; i < end; i++) {
-    double t0 = net->clock ? net->clock() : 0;
-    sqz_network_run_step(net, i);
-    if (net->clock) net->step_ms[i] = net->clock() - t0;
+  for (int i = 0; i < end;) {
+    if (net->clock) {
+      double t0 = net->clock();
+      sqz_network_run_step(net, i);
+      net->step_ms[i++] = net->clock() - t0;
+      continue;
+    }
+    int group_end = net->group_end[i] < end ? net->group_end[i] : end;
+    run_group(net, i, group_end);
+    i = group_end;
   }
 }
 

@@ -56,7 +56,9 @@ const float *sqz_network_class_maps(const sqz_network *net, int *h, int *w);
 void sqz_network_class_map_grid(const sqz_network *net, int *x0, int *y0, int *w, int *h);
 
 /* Per-step names, kinds and timings for profiling and tests: after
- * sqz_network_run with a clock set, step_ms[i] holds each step's time. */
+ * sqz_network_run with a clock set, step_ms[i] holds each step's time (the
+ * steps then run one by one, each its own job, also those that otherwise
+ * share one: plan.c's groups). */
 typedef double (*sqz_clock_fn)(void);
 int sqz_network_num_steps(const sqz_network *net);
 const char *sqz_network_step_name(const sqz_network *net, int step);
@@ -68,7 +70,7 @@ void sqz_network_set_clock(sqz_network *net, sqz_clock_fn clock, double *step_ms
  * madds / time / a machine's peak is how near the step runs to the limit. */
 int64_t sqz_network_step_madds(const sqz_network *net, int step);
 
-/* Runs step i alone (profiling: the caller times each step). Steps must run
+/* Runs step i alone, its own job (profiling: the caller times each step). Steps must run
  * in order from 0 on a freshly filled input, since buffers are reused. */
 void sqz_network_run_step(sqz_network *net, int step);
 

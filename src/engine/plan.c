@@ -7,7 +7,10 @@
  *     against the limit before any weights are decoded. Then count the
  *     nonzeros of the convolutions that may run sparse, choose and size again.
  *  3. Allocate the one arena, place the tensors and each step's memory, and
- *     let each operator pack its step from the decoded weights. */
+ *     let each operator pack its step from the decoded weights.
+ *  4. Group consecutive steps that neither read what another writes nor
+ *     write what another reads or writes (a fire module's two expands):
+ *     each group runs as one job, with one barrier. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,6 +274,39 @@ static sqz_status build(sqz_planner *p, const arena *a) {
   return SQZ_OK;
 }
 
+/* Whether step b may run in one job with step a: neither reads the other's
+ * output, and if both write one tensor, they write disjoint channels. */
+static int independent(const sqz_step *a, const sqz_step *b) {
+  if (a->input == b->output || b->input == a->output) return 0;
+  return a->output != b->output || a->out_channel + a->cout <= b->out_channel ||
+         b->out_channel + b->cout <= a->out_channel;
+}
+
+/* Whether a tensor lives from step `first` to step `last`: then no other
+ * tensor live there shares its memory (place_tensors). */
+static int lives(const sqz_network *net, int tensor, int first, int last) {
+  const sqz_tensor *t = &net->tensors[tensor];
+  return t->first <= first && t->last >= last;
+}
+
+static void group_steps(sqz_network *net) {
+  for (int i = 0; i < net->num_steps;) {
+    int end = i + 1;
+    for (; end < net->num_steps && end - i < SQZ_MAX_GROUP; end++) {
+      int alone = 0;
+      for (int a = i; a <= end && !alone; a++) {
+        const sqz_step *s = &net->steps[a];
+        alone = !lives(net, s->input, i, end) || !lives(net, s->output, i, end) ||
+                (a < end && !independent(s, &net->steps[end]));
+      }
+      if (alone) break;
+    }
+    for (int a = i; a < end; a++) net->group_end[a] = 0;
+    net->group_end[i] = end;
+    i = end;
+  }
+}
+
 sqz_status sqz_plan_network(sqz_network *net, const sqz_model_desc *desc, const sqz_conv_policy *policy,
                             sqz_error *err) {
   sqz_planner p = {.net = net, .policy = policy, .err = err};
@@ -281,6 +317,7 @@ sqz_status sqz_plan_network(sqz_network *net, const sqz_model_desc *desc, const 
   if (!st) st = count_nonzeros(&p, &counted);
   if (!st && counted) choose_paths(&p), st = size_arena(&p, &a);
   if (!st) st = build(&p, &a);
+  if (!st) group_steps(net);
   if (st) {
     free(net->memory);
     net->memory = NULL;

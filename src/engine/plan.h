@@ -10,6 +10,7 @@
 #define SQZ_MAX_STEPS (SQZ_MAX_LAYERS * 3)       /* a fire module is three */
 #define SQZ_MAX_TENSORS (SQZ_MAX_LAYERS * 2 + 1) /* a fire module writes two; the input */
 #define SQZ_KEPT INT32_MAX                       /* a tensor's last use: read after the run */
+#define SQZ_MAX_GROUP 4                          /* steps per group (a fire module's expands are two) */
 
 /* Activations, NHWC float32: h × w pixels of c floats. */
 typedef struct sqz_tensor {
@@ -23,6 +24,8 @@ struct sqz_network {
   sqz_exec exec;
   int num_steps, num_tensors;
   sqz_step steps[SQZ_MAX_STEPS];
+  int group_end[SQZ_MAX_STEPS]; /* for a step that begins a group (steps run as one job, one barrier): the
+                                   step after its last; else 0 */
   sqz_tensor tensors[SQZ_MAX_TENSORS];
   int input, logits; /* tensors */
   int class_maps;    /* what the final global average pool reads */

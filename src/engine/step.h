@@ -72,7 +72,7 @@ typedef struct sqz_exec {
   const sqz_kernels *k;
   sqz_pool *pool;      /* NULL: the caller alone */
   const float *zero;   /* zeros for padding, as wide as the widest input that needs them */
-  float *work;         /* thread 0's work buffer, work_floats long (spmm: shared by all threads) */
+  float *work;         /* thread 0's work buffer, work_floats long */
   float *thread_work;  /* threads 1..'s, work_floats apart */
   size_t work_floats;
 } sqz_exec;
@@ -88,6 +88,14 @@ typedef struct sqz_step_needs {
   uint64_t zero_floats; /* zeros it reads as padding */
 } sqz_step_needs;
 
+/* Room for one step's job (what its items share during a run). */
+#define SQZ_JOB_BYTES 1024
+typedef union sqz_job_space {
+  max_align_t align;
+  unsigned char bytes[SQZ_JOB_BYTES];
+} sqz_job_space;
+#define SQZ_JOB_FITS(type) _Static_assert(sizeof(type) <= SQZ_JOB_BYTES, #type " fits SQZ_JOB_BYTES")
+
 typedef struct sqz_operator {
   /* What the step needs, from its shape and kind alone: no allocation, no
    * decoding, no side effects. */
@@ -97,9 +105,16 @@ typedef struct sqz_operator {
    * weights and biases. NULL: nothing to pack. */
   void (*pack)(sqz_step *s, const sqz_kernels *k, const float *weights, const float *bias, void *mem,
                const float *zero);
-  /* Runs it as items on e->pool. An item does the same kernel calls on
-   * whatever thread runs it, so results do not depend on the thread count. */
-  void (*run)(const sqz_exec *e, const sqz_step *s);
+  /* Readies a run: fills job (SQZ_JOB_BYTES) with what its items share and
+   * returns how many items the step has on e->pool's threads. */
+  size_t (*start)(const sqz_exec *e, const sqz_step *s, void *job);
+  /* Runs item i of a started step on thread `thread`. An item does the same
+   * kernel calls on whatever thread runs it, and no item's sums depend on
+   * how the step was cut, so results do not depend on the thread count.
+   * A thread runs its items of a job in increasing order (threadpool.h), so
+   * an item may reuse what the same thread's earlier item of the same step
+   * left in its work buffer (ppmm panels), but not across steps. */
+  void (*item)(void *job, size_t i, int thread);
 } sqz_operator;
 
 extern const sqz_operator sqz_op_conv_gemm;     /* SQZ_CONV_GEMM and SQZ_CONV_IGEMM */
@@ -140,18 +155,26 @@ static inline size_t sqz_column_block(size_t depth, size_t nr) {
 
 static inline size_t sqz_min_size(size_t a, size_t b) { return a < b ? a : b; }
 
-/* Groups to cut each of `units` into, so that a step has about `target`
- * items: 1 on one thread or when the units alone are enough. */
-static inline size_t sqz_groups_for(size_t units, size_t target, size_t threads) {
-  return threads > 1 && units < target ? (target + units - 1) / units : 1;
+/* Parts to cut `units` units of equal cost into on `threads` threads, so
+ * that each part holds at most `most` units: as few as that allows on one
+ * thread; on more, at least `least` parts (enough for threads slowed by
+ * others to even out) and a multiple of the thread count when there are
+ * units enough (equal parts end together: no thread waits at the barrier
+ * for another's last part). */
+static inline size_t sqz_parts(size_t units, size_t most, size_t least, size_t threads) {
+  if (units == 0) return 1;
+  size_t parts = (units + most - 1) / most;
+  if (threads > 1) {
+    if (parts < least) parts = least;
+    parts = (parts + threads - 1) / threads * threads;
+  }
+  return parts < units ? parts : units;
 }
-/* Cuts n units into at most `groups` groups of equal size but the last:
- * returns the units per group, *count the groups. */
-static inline size_t sqz_split(size_t n, size_t groups, size_t *count) {
-  if (groups > n) groups = n;
-  const size_t per = (n + groups - 1) / groups;
-  *count = (n + per - 1) / per;
-  return per;
+/* The first unit of part i of n units cut into `parts` parts of n / parts
+ * or n / parts + 1 units (the larger first); part `parts` begins at n. */
+static inline size_t sqz_part_begin(size_t n, size_t parts, size_t i) {
+  const size_t rest = n % parts;
+  return n / parts * i + (i < rest ? i : rest);
 }
 
 /* The context of a step's items, for operators whose items need no more. */

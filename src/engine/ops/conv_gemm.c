@@ -61,8 +61,9 @@ static void pack(sqz_step *s, const sqz_kernels *k, const float *weights, const 
 typedef struct job {
   const sqz_exec *e;
   const sqz_step *s;
-  size_t nb, m_groups, tiles_per_group;
+  size_t nb, m_groups, tiles;
 } job;
+SQZ_JOB_FITS(job);
 
 /* An item: one column block × one group of pixel tiles. */
 static void item(void *context, size_t i, int thread) {
@@ -76,7 +77,8 @@ static void item(void *context, size_t i, int thread) {
   const size_t n0 = (i / j->m_groups) * j->nb, g = i % j->m_groups;
   const size_t nc = sqz_min_size((size_t)s->cout - n0, j->nb);
   const float *w = c->packed + (n0 / nr) * (nr + kc * ks * nr);
-  const size_t m_begin = g * j->tiles_per_group * mr, m_end = sqz_min_size(m_begin + j->tiles_per_group * mr, m_total);
+  const size_t m_begin = sqz_part_begin(j->tiles, j->m_groups, g) * mr;
+  const size_t m_end = sqz_min_size(sqz_part_begin(j->tiles, j->m_groups, g + 1) * mr, m_total);
   for (size_t m0 = m_begin; m0 < m_end; m0 += mr) {
     const size_t m = sqz_min_size(m_total - m0, mr);
     float *out = s->out + m0 * s->out_pixel_stride + n0;
@@ -88,17 +90,19 @@ static void item(void *context, size_t i, int thread) {
   }
 }
 
-static void run(const sqz_exec *e, const sqz_step *s) {
+static size_t start(const sqz_exec *e, const sqz_step *s, void *space) {
   const sqz_kernels *k = e->k;
-  const size_t mr = k->mr, tiles = ((size_t)s->oh * s->ow + mr - 1) / mr;
   const size_t threads = (size_t)sqz_pool_threads(e->pool);
-  job j = {.e = e, .s = s};
-  j.nb = sqz_column_block((size_t)s->cin * s->conv.kh * s->conv.kw, k->nr);
-  const size_t n_blocks = ((size_t)s->cout + j.nb - 1) / j.nb;
+  job *j = space;
+  *j = (job){.e = e, .s = s, .tiles = ((size_t)s->oh * s->ow + k->mr - 1) / k->mr};
+  j->nb = sqz_column_block((size_t)s->cin * s->conv.kh * s->conv.kw, k->nr);
+  const size_t n_blocks = ((size_t)s->cout + j->nb - 1) / j->nb;
   /* one group of tiles when there are blocks enough to share out; else
    * enough items (8 per thread) for threads slowed by others to even out */
-  j.tiles_per_group = sqz_split(tiles, sqz_groups_for(n_blocks, 8 * threads, threads), &j.m_groups);
-  sqz_pool_parallelize(e->pool, item, &j, n_blocks * j.m_groups);
+  j->m_groups = threads > 1 && n_blocks < 8 * threads
+                    ? sqz_parts(j->tiles, j->tiles, (8 * threads + n_blocks - 1) / n_blocks, threads)
+                    : 1;
+  return n_blocks * j->m_groups;
 }
 
-const sqz_operator sqz_op_conv_gemm = {size, pack, run};
+const sqz_operator sqz_op_conv_gemm = {size, pack, start, item};

@@ -51,17 +51,19 @@ static int whole_tile(const sqz_step *s, size_t mr, size_t left, int oy, int ox)
 typedef struct job {
   const sqz_exec *e;
   const sqz_step *s;
-  size_t chunk;
+  size_t units, chunks; /* units: tiles of mr pixels */
 } job;
+SQZ_JOB_FITS(job);
 
 static void item(void *context, size_t i, int thread) {
   const job *j = context;
   const sqz_step *s = j->s;
   const sqz_conv_step *c = &s->conv;
   const sqz_kernels *k = j->e->k;
-  const size_t cin = (size_t)s->cin, kw = (size_t)c->kw, kc = row_floats(s), chunk = j->chunk;
+  const size_t cin = (size_t)s->cin, kw = (size_t)c->kw, kc = row_floats(s);
   const size_t m_total = (size_t)s->oh * s->ow, mr = k->mr;
-  const size_t m0 = i * chunk, n = sqz_min_size(m_total - m0, chunk);
+  const size_t m0 = sqz_part_begin(j->units, j->chunks, i) * mr;
+  const size_t n = sqz_min_size(sqz_part_begin(j->units, j->chunks, i + 1) * mr, m_total) - m0;
   float *work = sqz_exec_work(j->e, thread);
   for (size_t r = 0; r < n; r++) {
     float *row = work + (r / mr) * kc * mr + r % mr; /* element j at row[j*mr] */
@@ -103,10 +105,12 @@ static void item(void *context, size_t i, int thread) {
   }
 }
 
-static void run(const sqz_exec *e, const sqz_step *s) {
-  job j = {.e = e, .s = s, .chunk = chunk_pixels(s, e->k)};
-  const size_t m_total = (size_t)s->oh * s->ow;
-  sqz_pool_parallelize(e->pool, item, &j, (m_total + j.chunk - 1) / j.chunk);
+static size_t start(const sqz_exec *e, const sqz_step *s, void *space) {
+  const size_t mr = e->k->mr;
+  job *j = space;
+  *j = (job){.e = e, .s = s, .units = ((size_t)s->oh * s->ow + mr - 1) / mr};
+  j->chunks = sqz_parts(j->units, chunk_pixels(s, e->k) / mr, 1, (size_t)sqz_pool_threads(e->pool));
+  return j->chunks;
 }
 
-const sqz_operator sqz_op_conv_im2col = {size, pack, run};
+const sqz_operator sqz_op_conv_im2col = {size, pack, start, item};

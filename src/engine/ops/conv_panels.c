@@ -26,9 +26,10 @@ static void pack(sqz_step *s, const sqz_kernels *k, const float *weights, const 
 typedef struct job {
   const sqz_exec *e;
   const sqz_step *s;
-  size_t chunk_tiles, nb, n_groups, blocks_per_group;
+  size_t tiles, chunks, nb, n_groups, column_units;
   size_t packed_chunk[SQZ_MAX_THREADS]; /* chunk+1 in each thread's panels */
 } job;
+SQZ_JOB_FITS(job);
 
 /* An item: one chunk × one group of column blocks; a thread packs a chunk
  * only when its previous item was another chunk's. */
@@ -37,10 +38,10 @@ static void item(void *context, size_t i, int thread) {
   const sqz_step *s = j->s;
   const sqz_kernels *k = j->e->k;
   const size_t m_total = (size_t)s->oh * s->ow, mr = k->mr, nr = k->nr, kc = (size_t)s->cin;
-  const size_t tiles = (m_total + mr - 1) / mr, block = nr + kc * nr;
+  const size_t block = nr + kc * nr;
   const size_t cm_stride = s->out_pixel_stride * sizeof(float);
   const size_t chunk = i / j->n_groups, g = i % j->n_groups;
-  const size_t t0 = chunk * j->chunk_tiles, t1 = tiles - t0 < j->chunk_tiles ? tiles : t0 + j->chunk_tiles;
+  const size_t t0 = sqz_part_begin(j->tiles, j->chunks, chunk), t1 = sqz_part_begin(j->tiles, j->chunks, chunk + 1);
   float *panel = sqz_exec_work(j->e, thread);
   if (j->packed_chunk[thread] != chunk + 1) {
     for (size_t t = t0; t < t1; t++) {
@@ -49,10 +50,10 @@ static void item(void *context, size_t i, int thread) {
     }
     j->packed_chunk[thread] = chunk + 1;
   }
-  const size_t n_begin = g * j->blocks_per_group * j->nb;
-  const size_t n_end = sqz_min_size(n_begin + j->blocks_per_group * j->nb, (size_t)s->cout);
+  const size_t n_begin = sqz_part_begin(j->column_units, j->n_groups, g) * nr;
+  const size_t n_end = sqz_min_size(sqz_part_begin(j->column_units, j->n_groups, g + 1) * nr, (size_t)s->cout);
   for (size_t n0 = n_begin; n0 < n_end; n0 += j->nb) {
-    const size_t nc = sqz_min_size((size_t)s->cout - n0, j->nb);
+    const size_t nc = sqz_min_size(n_end - n0, j->nb);
     const float *w = s->conv.packed + (n0 / nr) * block;
     for (size_t t = t0; t < t1; t++) {
       const size_t m0 = t * mr;
@@ -62,17 +63,20 @@ static void item(void *context, size_t i, int thread) {
   }
 }
 
-static void run(const sqz_exec *e, const sqz_step *s) {
+static size_t start(const sqz_exec *e, const sqz_step *s, void *space) {
   const sqz_kernels *k = e->k;
-  const size_t mr = k->mr, tiles = ((size_t)s->oh * s->ow + mr - 1) / mr;
   const size_t threads = (size_t)sqz_pool_threads(e->pool);
-  job j = {.e = e, .s = s, .chunk_tiles = chunk_tiles(s, k)};
-  const size_t chunks = (tiles + j.chunk_tiles - 1) / j.chunk_tiles;
-  j.nb = sqz_column_block((size_t)s->cin, k->nr);
-  const size_t n_blocks = ((size_t)s->cout + j.nb - 1) / j.nb;
-  /* few chunks (conv10's 13x13 pixels): the column blocks are shared out too */
-  j.blocks_per_group = sqz_split(n_blocks, sqz_groups_for(chunks, 4 * threads, threads), &j.n_groups);
-  sqz_pool_parallelize(e->pool, item, &j, chunks * j.n_groups);
+  job *j = space;
+  *j = (job){.e = e, .s = s, .tiles = ((size_t)s->oh * s->ow + k->mr - 1) / k->mr};
+  j->chunks = sqz_parts(j->tiles, chunk_tiles(s, k), 1, threads);
+  j->nb = sqz_column_block((size_t)s->cin, k->nr);
+  j->column_units = ((size_t)s->cout + k->nr - 1) / k->nr;
+  /* few chunks (conv10's 13x13 pixels, a fire's expand1x1): the columns are
+   * shared out too, in equal groups of whole nr-column panels */
+  j->n_groups = threads > 1 && j->chunks < 4 * threads
+                    ? sqz_parts(j->column_units, j->column_units, (4 * threads + j->chunks - 1) / j->chunks, 1)
+                    : 1;
+  return j->chunks * j->n_groups;
 }
 
-const sqz_operator sqz_op_conv_panels = {size, pack, run};
+const sqz_operator sqz_op_conv_panels = {size, pack, start, item};

@@ -1,8 +1,10 @@
 /* A 1x1 stride-1 convolution with pruned weights (SQZ_CONV_SPMM): sparse
- * weights times the input transposed to channel-major, skipping the zeros.
- * Offsets into the transposed input are int32 bytes (conv_path.c keeps it
- * under 2 GB). Padding (v1.0's conv10 has 1) only adds a border of clamped
- * biases around the outputs. */
+ * weights times the input transposed to channel-major, skipping the zeros,
+ * ITEM_PIXELS pixels at a time: an item transposes its pixels into its
+ * thread's work buffer (cin rows of ITEM_PIXELS floats: an L1-sized block
+ * whose row offsets are packed once), then multiplies. Padding (v1.0's
+ * conv10 has 1) only adds a border of clamped biases around the outputs,
+ * written by one more item. */
 #include <math.h>
 #include <string.h>
 
@@ -31,9 +33,9 @@ static layout lay_out(const sqz_step *s, void *mem) {
   return l;
 }
 
-/* The work buffer holds the whole input transposed. */
+/* The work buffer holds an item's pixels transposed. */
 static sqz_step_needs size(const sqz_step *s, const sqz_kernels *k) {
-  sqz_step_needs n = {lay_out(s, NULL).bytes, (uint64_t)s->cin * s->ih * s->iw, 0};
+  sqz_step_needs n = {lay_out(s, NULL).bytes, (uint64_t)s->cin * ITEM_PIXELS, 0};
   return n;
 }
 
@@ -41,9 +43,9 @@ static void pack(sqz_step *s, const sqz_kernels *k, const float *weights, const 
                  const float *zero) {
   sqz_conv_step *c = &s->conv;
   const layout l = lay_out(s, mem);
-  const size_t pixels = (size_t)s->ih * s->iw, pad = (size_t)c->pad;
-  sqz_pack_spmm_weights((size_t)s->cout, (size_t)s->cin, pixels * sizeof(float), weights, bias, l.weights, l.offsets,
-                        l.nnzmap);
+  const size_t pad = (size_t)c->pad;
+  sqz_pack_spmm_weights((size_t)s->cout, (size_t)s->cin, ITEM_PIXELS * sizeof(float), weights, bias, l.weights,
+                        l.offsets, l.nnzmap);
   for (size_t y = 0; y < (size_t)s->ih; y++)
     for (size_t x = 0; x < (size_t)s->iw; x++)
       l.out_pixels[y * s->iw + x] = (uint32_t)(((y + pad) * s->ow + x + pad) * s->out_pixel_stride);
@@ -52,22 +54,28 @@ static void pack(sqz_step *s, const sqz_kernels *k, const float *weights, const 
   c->spmm.out_pixels = l.out_pixels, c->spmm.border = l.border;
 }
 
-/* An item: input pixels [m_begin, m_end) transposed to channel-major in
- * the shared work buffer (row stride: all the pixels; each item its own
- * columns), then sparse weights times them. */
+static void write_border(const sqz_step *s);
+
+/* An item: input pixels [m_begin, m_end) transposed to channel-major in the
+ * thread's work buffer, then sparse weights times them; past the pixels'
+ * items, the border's. */
 static void item(void *context, size_t i, int thread) {
   const sqz_step_items *j = context;
   const sqz_step *s = j->s;
   const sqz_conv_step *c = &s->conv;
   const size_t pixels = (size_t)s->ih * s->iw, cin = (size_t)s->cin;
   const size_t m_begin = i * ITEM_PIXELS, m_end = sqz_min_size(m_begin + ITEM_PIXELS, pixels);
-  float *chw = j->e->work;
+  if (m_begin >= pixels) {
+    write_border(s);
+    return;
+  }
+  float *chw = sqz_exec_work(j->e, thread);
   for (size_t m0 = m_begin; m0 < m_end; m0 += 8) {
     const size_t m1 = sqz_min_size(m0 + 8, m_end);
     for (size_t k = 0; k < cin; k++)
-      for (size_t m = m0; m < m1; m++) chw[k * pixels + m] = s->in[m * cin + k];
+      for (size_t m = m0; m < m1; m++) chw[k * ITEM_PIXELS + m - m_begin] = s->in[m * cin + k];
   }
-  j->e->k->spmm(m_end - m_begin, (size_t)s->cout, chw + m_begin, c->packed, c->spmm.offsets, c->spmm.nnzmap, s->out,
+  j->e->k->spmm(m_end - m_begin, (size_t)s->cout, chw, c->packed, c->spmm.offsets, c->spmm.nnzmap, s->out,
                 c->spmm.out_pixels + m_begin, &c->params);
 }
 
@@ -84,11 +92,10 @@ static void write_border(const sqz_step *s) {
   }
 }
 
-static void run(const sqz_exec *e, const sqz_step *s) {
-  sqz_step_items j = {e, s};
+static size_t start(const sqz_exec *e, const sqz_step *s, void *space) {
+  *(sqz_step_items *)space = (sqz_step_items){e, s};
   const size_t pixels = (size_t)s->ih * s->iw;
-  sqz_pool_parallelize(e->pool, item, &j, (pixels + ITEM_PIXELS - 1) / ITEM_PIXELS);
-  if (s->conv.spmm.border) write_border(s);
+  return (pixels + ITEM_PIXELS - 1) / ITEM_PIXELS + (s->conv.spmm.border ? 1 : 0);
 }
 
-const sqz_operator sqz_op_conv_spmm = {size, pack, run};
+const sqz_operator sqz_op_conv_spmm = {size, pack, start, item};

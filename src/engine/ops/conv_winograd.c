@@ -48,10 +48,11 @@ static void pack(sqz_step *s, const sqz_kernels *k, const float *weights, const 
 typedef struct job {
   const sqz_exec *e;
   const sqz_step *s;
-  size_t chunk, tiles;
+  size_t chunk, tiles, units, chunks; /* units: GEMM tiles of mr output tiles */
   sqz_f32_winograd_input_fn input;
   sqz_f32_winograd_output_fn output;
 } job;
+SQZ_JOB_FITS(job);
 
 static void item(void *context, size_t i, int thread) {
   const job *j = context;
@@ -64,7 +65,8 @@ static void item(void *context, size_t i, int thread) {
   const size_t v_stride = xi_stride(chunk, cin), m_stride = xi_stride(chunk, cout);
   float *v = work, *m = work + sets * v_stride;
   const sqz_minmax_params none = {-INFINITY, INFINITY};
-  const size_t t0 = i * chunk, n = sqz_min_size(j->tiles - t0, chunk);
+  const size_t t0 = sqz_part_begin(j->units, j->chunks, i) * mr;
+  const size_t n = sqz_min_size(sqz_part_begin(j->units, j->chunks, i + 1) * mr, j->tiles) - t0;
   j->input(s->in, (size_t)s->ih, (size_t)s->iw, cin, j->e->zero, t0, n, v, v_stride);
   for (size_t xi = 0; xi < sets; xi++) {
     for (size_t r = 0; r < n; r += mr) {
@@ -77,14 +79,20 @@ static void item(void *context, size_t i, int thread) {
             s->out_pixel_stride, &s->conv.params);
 }
 
-static void run(const sqz_exec *e, const sqz_step *s) {
+/* Chunks of whole GEMM tiles (mr output tiles; the network's last may be
+ * short), equal to within one GEMM tile, as many as the work buffer needs
+ * and a multiple of the threads. */
+static size_t start(const sqz_exec *e, const sqz_step *s, void *space) {
   const sqz_kernels *k = e->k;
   const size_t t = tile_of(s);
-  job j = {.e = e, .s = s, .chunk = chunk_tiles(s, k)};
-  j.tiles = (((size_t)s->oh + t - 1) / t) * (((size_t)s->ow + t - 1) / t);
-  j.input = t == 4 ? k->winograd4_input : k->winograd2_input;
-  j.output = t == 4 ? k->winograd4_output : k->winograd2_output;
-  sqz_pool_parallelize(e->pool, item, &j, (j.tiles + j.chunk - 1) / j.chunk);
+  job *j = space;
+  *j = (job){.e = e, .s = s, .chunk = chunk_tiles(s, k)};
+  j->tiles = (((size_t)s->oh + t - 1) / t) * (((size_t)s->ow + t - 1) / t);
+  j->units = (j->tiles + k->mr - 1) / k->mr;
+  j->chunks = sqz_parts(j->units, j->chunk / k->mr, 1, (size_t)sqz_pool_threads(e->pool));
+  j->input = t == 4 ? k->winograd4_input : k->winograd2_input;
+  j->output = t == 4 ? k->winograd4_output : k->winograd2_output;
+  return j->chunks;
 }
 
-const sqz_operator sqz_op_conv_winograd = {size, pack, run};
+const sqz_operator sqz_op_conv_winograd = {size, pack, start, item};

@@ -23,8 +23,15 @@ static sqz_step_needs size(const sqz_step *s, const sqz_kernels *k) {
   return n;
 }
 
-static void run(const sqz_exec *e, const sqz_step *s) {
-  e->k->gavgpool((size_t)s->ih * s->iw, (size_t)s->cin, s->in, s->out);
+static size_t start(const sqz_exec *e, const sqz_step *s, void *space) {
+  *(sqz_step_items *)space = (sqz_step_items){e, s};
+  return 1;
 }
 
-const sqz_operator sqz_op_gavgpool = {size, NULL, run};
+/* One item: a thousand averages (some µs) do not pay for a cut. */
+static void item(void *context, size_t i, int thread) {
+  const sqz_step_items *j = context;
+  j->e->k->gavgpool((size_t)j->s->ih * j->s->iw, (size_t)j->s->cin, j->s->in, j->s->out);
+}
+
+const sqz_operator sqz_op_gavgpool = {size, NULL, start, item};

@@ -47,9 +47,9 @@ static void item(void *context, size_t i, int thread) {
                    (size_t)s->pool.stride, s->out, (size_t)s->oh, (size_t)s->ow, i, i + 1);
 }
 
-static void run(const sqz_exec *e, const sqz_step *s) {
-  sqz_step_items j = {e, s};
-  sqz_pool_parallelize(e->pool, item, &j, (size_t)s->oh);
+static size_t start(const sqz_exec *e, const sqz_step *s, void *space) {
+  *(sqz_step_items *)space = (sqz_step_items){e, s};
+  return (size_t)s->oh;
 }
 
-const sqz_operator sqz_op_maxpool = {size, NULL, run};
+const sqz_operator sqz_op_maxpool = {size, NULL, start, item};
