@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench [-- --json] [--runs N] [--warmup N] [--models a,b ('': none)] [--no-peers] [--no-native]
-//                 [--no-cli] [--no-heatmaps] [--extra LABEL=FILE.wasm]...
+//                 [--no-cli] [--no-heatmaps] [--extra LABEL=FILE.wasm[@THREADS]]...
 //
 // In one process, interleaved round by round, on the same input: our engine
 // (RGBA pixels of a golden 224/227 crop in; channel order, normalisation,
@@ -112,11 +112,13 @@ async function benchModel(model) {
   const input = await ours.call('input');
   const runners = [ours];
   const specs = [];
-  // --extra LABEL=FILE.wasm (repeatable): another build of ours, e.g. before a change.
+  // --extra LABEL=FILE.wasm[@THREADS] (repeatable): another build of ours, e.g. before a
+  // change (a squeezenet-mt.wasm with @2 on two threads).
   args.forEach((a, i) => {
     if (a !== '--extra') return;
-    const [label, wasm] = args[i + 1].split('=');
-    specs.push([label, { runtime: 'ours', model, rgba, width, height, threads: 1, wasm }]);
+    const [label, file] = args[i + 1].split('=');
+    const [wasm, threads] = file.split('@');
+    specs.push([label, { runtime: 'ours', model, rgba, width, height, threads: Number(threads || 1), wasm }]);
   });
   if (existsSync(join(root, 'dist', 'squeezenet-mt.wasm')))
     specs.push(['ours 2t', { runtime: 'ours', model, rgba, width, height, threads: 2 }]);
@@ -166,12 +168,17 @@ async function benchModel(model) {
   // Profile: per-step medians and minima over 10 runs, each followed by 3
   // runs of the register-only peak kernel (interleaved, so a quiet moment
   // serves both).
-  const per = [], peaks = [];
+  // Ours on 2 threads too, alternating with 1: each step's speed-up, from
+  // the fastest of its runs on each (each step its own job here).
+  const per = [], peaks = [], per2 = [];
+  const ours2t = runners.find((r) => r.label === 'ours 2t');
   for (let i = 0; i < 10; i++) {
     per.push(await ours.call('profile'));
+    if (ours2t) per2.push(await ours2t.call('profile'));
     for (let j = 0; j < 3; j++) peaks.push(await ours.call('peak'));
   }
   const steps = per[0].map((s, i) => ({ name: s.name, ms: median(per.map((p) => p[i].ms)), min_ms: Math.min(...per.map((p) => p[i].ms)), madds: s.madds ?? 0 }));
+  if (per2.length) steps.forEach((s, i) => { s.min_ms_2t = Math.min(...per2.map((p) => p[i].ms)); });
   const total = steps.reduce((a, s) => a + s.ms, 0);
   // The float32 limit: the peak kernel's upper quartile of G multiply-adds/s
   // (load only lowers a run, and a rare run at a higher clock, up to 1.25x,
@@ -225,7 +232,12 @@ async function benchModel(model) {
     log(`network: ${(madds / 1e6).toFixed(1)} M multiply-adds = ${fmt(peak.limit_ms)} ms at the peak; fastest steps' sum ${fmt(minTotal)} ms = ${fmt(minTotal / peak.limit_ms)}x the limit, median profile ${fmt(total / peak.limit_ms)}x, ours 1t median ${fmt(o1.median_ms / peak.limit_ms)}x`);
   }
   const pct = (s) => (s.fraction_of_peak == null ? '' : `  ${(s.madds / 1e6).toFixed(1).padStart(6)} M madds, fastest ${fmt(s.min_ms)} ms = ${(100 * s.fraction_of_peak).toFixed(0).padStart(3)}% of peak`);
-  for (const s of steps) log(`  ${s.name.padEnd(20)} ${fmt(s.ms)} ms ${(100 * s.ms / total).toFixed(1).padStart(5)}%${pct(s)}`);
+  const speedup = (s) => (s.min_ms_2t == null ? '' : `; 2t fastest ${fmt(s.min_ms_2t)} ms: ${fmt(s.min_ms / s.min_ms_2t)}x`);
+  for (const s of steps) log(`  ${s.name.padEnd(20)} ${fmt(s.ms)} ms ${(100 * s.ms / total).toFixed(1).padStart(5)}%${pct(s)}${speedup(s)}`);
+  if (per2.length) {
+    const min2 = steps.reduce((a, s) => a + s.min_ms_2t, 0);
+    log(`fastest steps' sum on 2 threads ${fmt(min2)} ms: ${fmt(minTotal / min2)}x the 1-thread sum`);
+  }
 
   let native = null;
   const nativeBin = join(root, 'build', 'sqz_bench');

@@ -166,11 +166,16 @@ static sqz_status prepare_oriented(sqz_model *m, const uint8_t *pixels, int widt
   if (!m) return sqz_fail(err, SQZ_ERR_ARGUMENT, "no model");
   m->has_result = 0;
   const int raw = (flags & SQZ_INPUT_RAW) != 0;
+  /* wake the workers now: they are spinning by the network's first step,
+   * which lets them go again (network.c) */
+  sqz_pool_hold(m->pool, 1);
   sqz_status st = sqz_preprocess_oriented(&m->recipe, pixels, width, height, (int)format, stride, orientation,
                                           raw, m->scratch, sqz_network_input(m->net), err);
   if (st == SQZ_OK) { /* orientations 5-8 swap the sides */
     m->region = orientation >= 5 ? sqz_crop_region(&m->recipe, height, width, raw)
                                  : sqz_crop_region(&m->recipe, width, height, raw);
+  } else {
+    sqz_pool_hold(m->pool, 0);
   }
   return st;
 }

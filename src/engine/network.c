@@ -131,8 +131,10 @@ void sqz_network_run_step(sqz_network *net, int i) {
   run_group(net, i, i + 1);
 }
 
-/* Steps [0, end): by groups, or one by one, timed, when a clock is set. */
+/* Steps [0, end): by groups, or one by one, timed, when a clock is set;
+ * the workers held awake throughout. */
 static void run_steps(sqz_network *net, int end) {
+  sqz_pool_hold(net->exec.pool, 1);
   for (int i = 0; i < end;) {
     if (net->clock) {
       double t0 = net->clock();
@@ -144,6 +146,7 @@ static void run_steps(sqz_network *net, int end) {
     run_group(net, i, group_end);
     i = group_end;
   }
+  sqz_pool_hold(net->exec.pool, 0);
 }
 
 const float *sqz_network_run(sqz_network *net) {

@@ -4,9 +4,12 @@
  * the caller waits only for items to be done, never for a worker that the
  * system has not scheduled (two cores shared with other work, a busy phone).
  * A claimed item keeps its job open, so the fields read after a claim are
- * that job's. Workers spin a little before sleeping (a network's next step
- * follows within microseconds) and sleep on `generation`, bumped for each
- * job: a futex natively, memory.atomic.wait32 in wasm. The caller never
+ * that job's. Workers sleep on `generation`, bumped for each job: a futex
+ * natively, memory.atomic.wait32 in wasm. Waking a sleeping thread takes
+ * tens of µs or more (longer than many steps: the caller has then done the
+ * step alone), so while the pool is held (a whole inference: preprocessing
+ * and every step) workers only spin between jobs, however long the caller's
+ * last item; otherwise they spin a little, then sleep. The caller never
  * sleeps, only spins, since a browser's main thread may not wait. */
 #if defined(__linux__) && !defined(_GNU_SOURCE)
 #define _GNU_SOURCE
@@ -38,6 +41,10 @@
 /* Polls of the generation word before a worker sleeps (some µs: long enough
  * to catch the next step, short enough not to hold a core others need). */
 #define SQZ_POOL_SPINS 4000
+/* The same while the pool is held: tens of ms natively (a pause is tens of
+ * cycles), some ms in wasm (no pause): longer than any gap between two jobs
+ * of an inference, but bounded, should a holder never let go. */
+#define SQZ_POOL_HELD_SPINS (1u << 22)
 
 typedef struct sqz_pool_start {
   struct sqz_pool *pool;
@@ -51,6 +58,7 @@ struct sqz_pool {
   _Atomic uint64_t claim;      /* job number << 32 | next item (CLOSED: none) */
   _Atomic size_t done;         /* items of the current job done */
   _Atomic int inside;          /* workers inside sqz_pool_worker_run */
+  _Atomic int held;            /* workers spin between jobs (sqz_pool_hold) */
   _Atomic(sqz_pool_task_fn) fn; /* the job (atomics: a late worker may read them) */
   _Atomic(void *) context;
   _Atomic size_t items;
@@ -119,13 +127,19 @@ void sqz_pool_worker_run(sqz_pool *p, int index) {
   uint32_t seen = 0;
   for (;;) {
     uint32_t g;
-    int spins = 0;
+    unsigned spins = 0;
     while ((g = atomic_load_explicit(&p->generation, memory_order_acquire)) == seen) {
-      if (++spins < SQZ_POOL_SPINS) {
+      const int held = atomic_load_explicit(&p->held, memory_order_relaxed);
+      if (++spins < (held ? SQZ_POOL_HELD_SPINS : SQZ_POOL_SPINS)) {
         cpu_relax();
+#ifdef SQZ_POOL_NATIVE
+        /* two cores shared with other work: a held worker lets others run now and then */
+        if ((spins & 1023) == 0) sched_yield();
+#endif
         continue;
       }
       wait_fn(&p->generation, seen);
+      spins = 0;
     }
     seen = g;
     if (atomic_load_explicit(&p->shutdown, memory_order_acquire)) break;
@@ -159,6 +173,18 @@ void sqz_pool_parallelize(sqz_pool *p, sqz_pool_task_fn fn, void *context, size_
 #endif
   }
   atomic_store(&p->claim, (uint64_t)job << 32 | CLOSED);
+}
+
+void sqz_pool_hold(sqz_pool *p, int hold) {
+  if (!p || p->threads <= 1) return;
+  if (!hold) {
+    atomic_store_explicit(&p->held, 0, memory_order_relaxed);
+    return;
+  }
+  if (atomic_exchange_explicit(&p->held, 1, memory_order_relaxed)) return;
+  /* wake sleeping workers now, so that they spin by the first job: a new
+   * generation with no job (the claim stays closed, tagged with the last) */
+  publish(p);
 }
 
 void sqz_pool_shutdown(sqz_pool *p) {
