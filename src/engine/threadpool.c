@@ -4,12 +4,13 @@
  * the caller waits only for items to be done, never for a worker that the
  * system has not scheduled (two cores shared with other work, a busy phone).
  * A claimed item keeps its job open, so the fields read after a claim are
- * that job's. Workers sleep on `generation`, bumped for each job: a futex
- * natively, memory.atomic.wait32 in wasm. Waking a sleeping thread takes
- * tens of µs or more (longer than many steps: the caller has then done the
- * step alone), so while the pool is held (a whole inference: preprocessing
- * and every step) workers only spin between jobs, however long the caller's
- * last item; otherwise they spin a little, then sleep. The caller never
+ * that job's. Workers spin a while before sleeping on `generation`, bumped
+ * for each job: a futex natively, memory.atomic.wait32 in wasm. Waking a
+ * sleeping thread takes tens of µs or more, longer than the gap between
+ * two steps (a worker done with its items waits for the caller's last),
+ * so workers spin about 100 µs, longer while the pool is held (an
+ * inference, from preprocessing on); spinning longer would take a core
+ * from the caller when the machine has only one to give. The caller never
  * sleeps, only spins, since a browser's main thread may not wait. */
 #if defined(__linux__) && !defined(_GNU_SOURCE)
 #define _GNU_SOURCE
@@ -38,13 +39,20 @@
 #endif
 
 #define CLOSED UINT32_MAX
-/* Polls of the generation word before a worker sleeps (some µs: long enough
- * to catch the next step, short enough not to hold a core others need). */
-#define SQZ_POOL_SPINS 4000
-/* The same while the pool is held: tens of ms natively (a pause is tens of
- * cycles), some ms in wasm (no pause): longer than any gap between two jobs
- * of an inference, but bounded, should a holder never let go. */
-#define SQZ_POOL_HELD_SPINS (1u << 22)
+/* Polls of the generation word before a worker sleeps, about 100 µs: long
+ * enough to catch the next step, short enough not to hold a core others
+ * need. Measured on the bench machine (Zen 4): natively a poll with a pause
+ * takes 25 ns; wasm has no pause, and a poll takes 0.3 ns (TurboFan) to
+ * 1.1 ns (Liftoff, where a worker's loop stays): 4000 polls were 1.5-5 µs,
+ * after which a worker slept through most steps' ends. */
+#if defined(SQZ_POOL_WASM)
+#define SQZ_POOL_SPINS 100000u
+#else
+#define SQZ_POOL_SPINS 4000u
+#endif
+/* While the pool is held (sqz_pool_hold): the preprocessing before the
+ * first step, a long item's tail. */
+#define SQZ_POOL_HELD_SPINS (4 * SQZ_POOL_SPINS)
 
 typedef struct sqz_pool_start {
   struct sqz_pool *pool;
@@ -132,10 +140,6 @@ void sqz_pool_worker_run(sqz_pool *p, int index) {
       const int held = atomic_load_explicit(&p->held, memory_order_relaxed);
       if (++spins < (held ? SQZ_POOL_HELD_SPINS : SQZ_POOL_SPINS)) {
         cpu_relax();
-#ifdef SQZ_POOL_NATIVE
-        /* two cores shared with other work: a held worker lets others run now and then */
-        if ((spins & 1023) == 0) sched_yield();
-#endif
         continue;
       }
       wait_fn(&p->generation, seen);

@@ -31,10 +31,11 @@ int sqz_pool_threads(const sqz_pool *pool);
  * over the threads; returns when all are done. NULL pool: the caller alone. */
 void sqz_pool_parallelize(sqz_pool *pool, sqz_pool_task_fn fn, void *context, size_t items);
 
-/* Holds the workers awake (hold 1, waking those that sleep) or lets them
- * sleep again (0): hold them for an inference, whose jobs follow each other
- * within µs; waking a sleeping thread takes longer than many jobs. A thread
- * runs its items of a job in increasing order. NULL pool: nothing. */
+/* Holds the workers awake longer between jobs (hold 1, waking those that
+ * sleep) or lets them sleep sooner again (0): held for an inference, they
+ * are spinning when its first job comes and between its jobs (waking a
+ * sleeping thread takes longer than many jobs). NULL pool: nothing.
+ * A thread runs its items of a job in increasing order. */
 void sqz_pool_hold(sqz_pool *pool, int hold);
 
 /* The loop of worker `index` (1..threads-1): runs jobs until shutdown. */
