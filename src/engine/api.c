@@ -17,7 +17,8 @@ struct sqz_model {
   char **label_short;
   sqz_network *net;
   sqz_pool *pool;     /* NULL: one thread */
-  void *scratch;      /* preprocessing scratch, sized once */
+  void *scratch;      /* preprocessing scratch, sized once: one per thread */
+  size_t scratch_bytes; /* each thread's */
   const float *logits; /* inside the network, valid after a run */
   float *probabilities;
   int has_result;
@@ -98,7 +99,8 @@ sqz_model *sqz_model_load_with_options(const void *data, size_t size, const sqz_
   }
   if (st == SQZ_OK) {
     m->num_classes = sqz_network_num_classes(m->net);
-    size_t scratch = sqz_preprocess_scratch_bytes(&m->recipe);
+    m->scratch_bytes = sqz_preprocess_scratch_bytes(&m->recipe);
+    const size_t scratch = m->scratch_bytes * (size_t)sqz_pool_threads(m->pool);
     m->scratch = malloc(scratch ? scratch : 1);
     m->probabilities = malloc((size_t)m->num_classes * sizeof(float));
     if (!m->scratch || !m->probabilities) st = sqz_fail(err, SQZ_ERR_MEMORY, "out of memory loading the model");
@@ -159,6 +161,44 @@ static void softmax(const float *x, float *y, int n) {
 sqz_network *sqz_model_network(sqz_model *m) { return m ? m->net : NULL; }
 sqz_pool *sqz_model_pool(sqz_model *m) { return m ? m->pool : NULL; }
 
+/* Preprocessing on threads: bands of input rows, each item one band with
+ * its thread's scratch (the same floats as in one piece). */
+typedef struct prepare_job {
+  const sqz_model *m;
+  const uint8_t *pixels;
+  int width, height, channels, orientation, raw, bands;
+  size_t stride;
+  sqz_status status[2 * SQZ_MAX_THREADS];
+} prepare_job;
+
+static int band_row(const prepare_job *j, int band) {
+  const int rows = j->m->recipe.input_height;
+  return (int)((int64_t)rows * band / j->bands);
+}
+
+static void prepare_band(void *context, size_t i, int thread) {
+  prepare_job *j = context;
+  const sqz_model *m = j->m;
+  j->status[i] = sqz_preprocess_rows(&m->recipe, j->pixels, j->width, j->height, j->channels, j->stride,
+                                     j->orientation, j->raw, band_row(j, (int)i), band_row(j, (int)i + 1),
+                                     (uint8_t *)m->scratch + (size_t)thread * m->scratch_bytes,
+                                     sqz_network_input(m->net), NULL);
+}
+
+static sqz_status preprocess(sqz_model *m, const uint8_t *pixels, int width, int height, int channels,
+                             size_t stride, int orientation, int raw, sqz_error *err) {
+  const int threads = sqz_pool_threads(m->pool);
+  prepare_job j = {m, pixels, width, height, channels, orientation, raw, 2 * threads, stride, {0}};
+  if (threads > 1 && m->recipe.input_height >= j.bands) {
+    sqz_pool_parallelize(m->pool, prepare_band, &j, (size_t)j.bands);
+    int failed = 0;
+    for (int i = 0; i < j.bands; i++) failed |= j.status[i] != SQZ_OK;
+    if (!failed) return SQZ_OK;
+  } /* one thread, or a failure: in one piece (then with its reason) */
+  return sqz_preprocess_oriented(&m->recipe, pixels, width, height, channels, stride, orientation, raw, m->scratch,
+                                 sqz_network_input(m->net), err);
+}
+
 /* Preprocessing into the network input, stored pixels turned upright by `orientation`. */
 static sqz_status prepare_oriented(sqz_model *m, const uint8_t *pixels, int width, int height,
                                    sqz_pixel_format format, size_t stride, int orientation,
@@ -169,8 +209,7 @@ static sqz_status prepare_oriented(sqz_model *m, const uint8_t *pixels, int widt
   /* wake the workers now: they are spinning by the network's first step,
    * which lets them go again (network.c) */
   sqz_pool_hold(m->pool, 1);
-  sqz_status st = sqz_preprocess_oriented(&m->recipe, pixels, width, height, (int)format, stride, orientation,
-                                          raw, m->scratch, sqz_network_input(m->net), err);
+  sqz_status st = preprocess(m, pixels, width, height, (int)format, stride, orientation, raw, err);
   if (st == SQZ_OK) { /* orientations 5-8 swap the sides */
     m->region = orientation >= 5 ? sqz_crop_region(&m->recipe, height, width, raw)
                                  : sqz_crop_region(&m->recipe, width, height, raw);

@@ -27,16 +27,16 @@ static void make_tables(const sqz_recipe *r, float lut[3][256]) {
     for (int v = 0; v < 256; v++) lut[c][v] = ((float)v * r->scale - r->mean[c]) / r->std[c];
 }
 
-/* RGB (or gray / gray+alpha / RGBA, alpha dropped) pixels, seen through
- * `view`, to NHWC floats. */
-static void normalise(const sqz_recipe *r, const sqz_oriented *view, float *out) {
+/* Rows [row0, row1) of RGB (or gray / gray+alpha / RGBA, alpha dropped)
+ * pixels, seen through `view`, to NHWC floats. */
+static void normalise(const sqz_recipe *r, const sqz_oriented *view, int row0, int row1, float *out) {
   float lut[3][256];
   make_tables(r, lut);
-  const int w = view->width, h = view->height, channels = view->channels;
+  const int w = view->width, channels = view->channels;
   const int go = channels >= 3 ? 1 : 0, bo = channels >= 3 ? 2 : 0;
   /* Output slot 0 takes R (or B when bgr), slot 2 the other. */
   const int first = r->bgr ? 2 : 0, last = r->bgr ? 0 : 2;
-  for (int y = 0; y < h; y++) {
+  for (int y = row0; y < row1; y++) {
     const uint8_t *p = view->origin + y * view->y_step;
     float *o = out + (size_t)y * w * 3;
     for (int x = 0; x < w; x++, p += view->x_step, o += 3) {
@@ -58,6 +58,13 @@ sqz_status sqz_preprocess(const sqz_recipe *recipe, const uint8_t *pixels, int w
 sqz_status sqz_preprocess_oriented(const sqz_recipe *recipe, const uint8_t *pixels, int width,
                                    int height, int channels, size_t stride, int orientation,
                                    int raw, void *scratch, float *out, sqz_error *err) {
+  return sqz_preprocess_rows(recipe, pixels, width, height, channels, stride, orientation, raw, 0,
+                             recipe ? recipe->input_height : 0, scratch, out, err);
+}
+
+sqz_status sqz_preprocess_rows(const sqz_recipe *recipe, const uint8_t *pixels, int width,
+                               int height, int channels, size_t stride, int orientation, int raw,
+                               int row0, int row1, void *scratch, float *out, sqz_error *err) {
   sqz_status st = sqz_recipe_check(recipe, err);
   if (st != SQZ_OK) return st;
   if (!pixels) return sqz_fail(err, SQZ_ERR_ARGUMENT, "preprocess: pixels is NULL");
@@ -80,6 +87,9 @@ sqz_status sqz_preprocess_oriented(const sqz_recipe *recipe, const uint8_t *pixe
                     width, channels);
 
   const int cw = recipe->input_width, ch = recipe->input_height;
+  if (row0 < 0 || row1 > ch || row0 >= row1)
+    return sqz_fail(err, SQZ_ERR_ARGUMENT, "preprocess: rows %d to %d are not within the input's %d",
+                    row0, row1, ch);
   if (raw) {
     sqz_oriented view;
     st = sqz_orient(pixels, width, height, channels, stride, orientation, &view, err);
@@ -88,7 +98,7 @@ sqz_status sqz_preprocess_oriented(const sqz_recipe *recipe, const uint8_t *pixe
       return sqz_fail(err, SQZ_ERR_ARGUMENT,
                       "preprocess: raw input is %d x %d but the network input is %d x %d",
                       view.width, view.height, cw, ch);
-    normalise(recipe, &view, out);
+    normalise(recipe, &view, row0, row1, out);
     return SQZ_OK;
   }
 
@@ -101,12 +111,12 @@ sqz_status sqz_preprocess_oriented(const sqz_recipe *recipe, const uint8_t *pixe
                       total);
   }
   uint8_t *crop = mem + (total - crop_bytes(recipe));
-  st = sqz_resize_crop_u8_oriented(recipe, pixels, width, height, channels, stride, orientation,
-                                   mem, crop, err);
+  st = sqz_resize_crop_u8_rows(recipe, pixels, width, height, channels, stride, orientation, row0,
+                               row1, mem, crop, err);
   if (st == SQZ_OK) {
     sqz_oriented view;
     sqz_orient(crop, cw, ch, 3, (size_t)cw * 3, 1, &view, NULL);
-    normalise(recipe, &view, out);
+    normalise(recipe, &view, row0, row1, out);
   }
   free(owned);
   return st;

@@ -56,6 +56,12 @@ sqz_status sqz_preprocess(const sqz_recipe *recipe, const uint8_t *pixels, int w
 sqz_status sqz_preprocess_oriented(const sqz_recipe *recipe, const uint8_t *pixels, int width,
                                    int height, int channels, size_t stride, int orientation,
                                    int raw, void *scratch, float *out, sqz_error *err);
+/* Rows [row0, row1) of the network input alone (out the whole input; those
+ * rows written), the same floats as the whole: bands of rows may run on
+ * threads at once, each with its own scratch (not NULL). */
+sqz_status sqz_preprocess_rows(const sqz_recipe *recipe, const uint8_t *pixels, int width,
+                               int height, int channels, size_t stride, int orientation, int raw,
+                               int row0, int row1, void *scratch, float *out, sqz_error *err);
 
 /* The resize + centre crop alone, 8-bit in and out (3 channels RGB out): the
  * exact pixels PIL would produce for resize then crop. Exposed for tests. */
@@ -66,6 +72,14 @@ sqz_status sqz_resize_crop_u8_oriented(const sqz_recipe *recipe, const uint8_t *
                                        int width, int height, int channels, size_t stride,
                                        int orientation, void *scratch, uint8_t *out_rgb,
                                        sqz_error *err);
+
+/* Rows [row0, row1) of the crop alone (out_rgb the whole crop; those rows
+ * written): the same bytes as the whole, so bands of rows can run on
+ * threads at once, each with its own scratch. */
+sqz_status sqz_resize_crop_u8_rows(const sqz_recipe *recipe, const uint8_t *pixels, int width,
+                                   int height, int channels, size_t stride, int orientation,
+                                   int row0, int row1, void *scratch, uint8_t *out_rgb,
+                                   sqz_error *err);
 
 /* The rectangle of an upright width × height picture that the recipe's
  * resize + centre crop shows, in its pixels (the crop mapped back: PIL's

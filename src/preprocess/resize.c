@@ -255,6 +255,14 @@ sqz_status sqz_resize_crop_u8_oriented(const sqz_recipe *recipe, const uint8_t *
                                        int width, int height, int channels, size_t stride,
                                        int orientation, void *scratch, uint8_t *out_rgb,
                                        sqz_error *err) {
+  return sqz_resize_crop_u8_rows(recipe, pixels, width, height, channels, stride, orientation, 0,
+                                 recipe ? recipe->input_height : 0, scratch, out_rgb, err);
+}
+
+sqz_status sqz_resize_crop_u8_rows(const sqz_recipe *recipe, const uint8_t *pixels, int width,
+                                   int height, int channels, size_t stride, int orientation,
+                                   int row0, int row1, void *scratch, uint8_t *out_rgb,
+                                   sqz_error *err) {
   sqz_status st = sqz_recipe_check(recipe, err);
   if (st != SQZ_OK) return st;
   if (!pixels) return sqz_fail(err, SQZ_ERR_ARGUMENT, "resize: pixels is NULL");
@@ -282,6 +290,9 @@ sqz_status sqz_resize_crop_u8_oriented(const sqz_recipe *recipe, const uint8_t *
   width = view.width, height = view.height;
 
   const int cw = recipe->input_width, ch = recipe->input_height;
+  if (row0 < 0 || row1 > ch || row0 >= row1)
+    return sqz_fail(err, SQZ_ERR_ARGUMENT, "resize: rows %d to %d are not within the crop's %d",
+                    row0, row1, ch);
   int rw, rh;
   sqz_resized_size(recipe, width, height, &rw, &rh, err);
   const int ox = (rw - cw) / 2, oy = (rh - ch) / 2; /* floor: both are >= 0 */
@@ -304,18 +315,23 @@ sqz_status sqz_resize_crop_u8_oriented(const sqz_recipe *recipe, const uint8_t *
   int32_t *acc = (int32_t *)(base + off[6]);
   const size_t row_bytes = (size_t)cw * 3;
 
+  /* Rows row0 .. row1 - 1 alone: their vertical coefficients at their own
+   * places (each output row's depend on its index alone), the horizontal
+   * pass over the source rows they read (a band's first rows may be a
+   * neighbour band's last: computed by both, the same bytes). */
   if (need_h && coeffs(width, rw, ox, cw, taps, hb, hk) < 0) goto internal;
   if (need_v) {
-    if (coeffs(height, rh, oy, ch, taps, vb, vk) < 0) goto internal;
+    if (coeffs(height, rh, oy + row0, row1 - row0, taps, vb + 2 * row0, vk + (size_t)row0 * taps) < 0)
+      goto internal;
   } else {
-    for (int j = 0; j < ch; j++) vb[2 * j] = oy + j, vb[2 * j + 1] = 1;
+    for (int j = row0; j < row1; j++) vb[2 * j] = oy + j, vb[2 * j + 1] = 1;
   }
 
   /* Output row j reads source rows vb[2j] .. vb[2j] + vb[2j+1] - 1; both ends
    * never decrease with j and the window is at most `taps` rows, so a ring of
    * `taps` rows holds it. `next` is the next source row to produce. */
-  int next = vb[0];
-  for (int j = 0; j < ch; j++) {
+  int next = vb[2 * row0];
+  for (int j = row0; j < row1; j++) {
     int y0 = vb[2 * j], n = vb[2 * j + 1];
     if (next < y0) next = y0;
     for (; next < y0 + n; next++)

@@ -445,7 +445,47 @@ static void test_decode_errors(void) {
   }
 }
 
+/* Bands of rows (what threads preprocess at once, each with its own
+ * scratch) give the very floats of the whole: random pictures of random
+ * sizes (up- and downscaled, both resize modes), 1-4 channels, all eight
+ * orientations, raw crops too, cut into 1-7 bands; and rows outside the
+ * input are refused. */
+static void test_bands(void) {
+  const sqz_recipe recipes[2] = {recipe_v10(), recipe_v11()};
+  int cases = 0;
+  for (int t = 0; t < 48; t++) {
+    const sqz_recipe *r = &recipes[t % 2];
+    const int raw = t % 8 == 7, channels = 1 + (int)(test_rand() % 4), orientation = 1 + t % 8;
+    const int turned = orientation >= 5;
+    int w = raw ? r->input_width : 16 + (int)(test_rand() % 900), h = raw ? r->input_height : 16 + (int)(test_rand() % 900);
+    if (raw && turned) w = r->input_height, h = r->input_width; /* stored sideways */
+    const size_t n = (size_t)w * h * channels, floats = (size_t)r->input_width * r->input_height * 3;
+    uint8_t *px = malloc(n), *scratch = malloc(sqz_preprocess_scratch_bytes(r));
+    float *whole = malloc(floats * sizeof(float)), *banded = malloc(floats * sizeof(float));
+    CHECK(px && scratch && whole && banded, "out of memory");
+    if (!px || !scratch || !whole || !banded) return;
+    for (size_t i = 0; i < n; i++) px[i] = (uint8_t)test_rand();
+    sqz_error e;
+    CHECK(sqz_preprocess_oriented(r, px, w, h, channels, 0, orientation, raw, NULL, whole, &e) == SQZ_OK, "%s", e.message);
+    const int bands = 1 + t % 7, rows = r->input_height;
+    memset(banded, 0xff, floats * sizeof(float));
+    for (int b = bands - 1; b >= 0; b--) /* any order: each band alone */
+      CHECK(sqz_preprocess_rows(r, px, w, h, channels, 0, orientation, raw, rows * b / bands, rows * (b + 1) / bands,
+                                scratch, banded, &e) == SQZ_OK, "%s", e.message);
+    CHECK(memcmp(whole, banded, floats * sizeof(float)) == 0,
+          "%dx%dx%d, orientation %d%s, %d bands: not the floats of the whole", w, h, channels, orientation,
+          raw ? " (raw)" : "", bands);
+    CHECK(sqz_preprocess_rows(r, px, w, h, channels, 0, orientation, raw, 0, rows + 1, scratch, banded, &e) ==
+                  SQZ_ERR_ARGUMENT && strstr(e.message, "rows"),
+          "rows past the input are refused");
+    cases++;
+    free(px), free(scratch), free(whole), free(banded);
+  }
+  CHECK(cases == 48, "%d banded cases", cases);
+}
+
 int main(void) {
+  test_bands();
   test_errors();
   test_normalise();
   test_decode_errors();
