@@ -3,7 +3,8 @@
  * each round timing preprocessing (the picture's resize and crop into the
  * network input) and every step of the network. Prints, per step, its
  * multiply-adds, the two minima and medians and 1t / Nt (the speed-up), then
- * the whole inference's, and how many jobs (barriers) an inference runs.
+ * the whole inference's, and how many jobs (barriers) an inference runs
+ * (preprocessing is one more).
  *   build/bench_threads MODEL.sqz PICTURE [ROUNDS [THREADS]]
  * PICTURE: a binary PPM (P6), resized by the model's recipe (a golden crop
  * of exactly the input size is only normalised). */
@@ -138,6 +139,7 @@ int main(int argc, char **argv) {
     printf("%-22s %8.1f %9.3f %9.3f %9.3f %9.3f %7.2f %7.2f\n", name, madds / 1e6, mins[0], mins[1], meds[0],
            meds[1], mins[0] / mins[1], meds[0] / meds[1]);
   }
+  printf("%d steps in %d jobs (barriers), preprocessing one more\n", steps, sqz_network_num_jobs(sides[0].net));
   free(v);
   for (int s = 0; s < 2; s++) sqz_model_free(sides[s].m), free(sides[s].t);
   free(mbytes);

@@ -66,6 +66,11 @@ sqz_status sqz_network_set_pool(sqz_network *net, sqz_pool *pool, sqz_error *err
 }
 
 int sqz_network_num_steps(const sqz_network *net) { return net->num_steps; }
+int sqz_network_num_jobs(const sqz_network *net) {
+  int jobs = 0;
+  for (int i = 0; i < net->num_steps; i++) jobs += net->group_end[i] != 0;
+  return jobs;
+}
 const char *sqz_network_step_name(const sqz_network *net, int i) {
   return i >= 0 && i < net->num_steps ? net->steps[i].name : NULL;
 }

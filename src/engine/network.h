@@ -61,6 +61,9 @@ void sqz_network_class_map_grid(const sqz_network *net, int *x0, int *y0, int *w
  * share one: plan.c's groups). */
 typedef double (*sqz_clock_fn)(void);
 int sqz_network_num_steps(const sqz_network *net);
+/* The jobs a run is (a barrier after each): its steps, those of a group
+ * (a fire module's two expands) run as one. */
+int sqz_network_num_jobs(const sqz_network *net);
 const char *sqz_network_step_name(const sqz_network *net, int step);
 /* A convolution's path (a sqz_conv_path) or a pool's kind (step.h); -1 out of range. */
 int sqz_network_step_kind(const sqz_network *net, int step);

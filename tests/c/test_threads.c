@@ -1,6 +1,8 @@
 /* Threads: the pool runs every item exactly once for any thread and item
- * count; a model classifies to bit-identical logits on 1, 2 and 3 threads
- * (both ISAs' kernels, every path), matching the golden references of ../shared; bad
+ * count, each thread its items in increasing order; a model classifies to
+ * bit-identical logits on 1, 2 and 3 threads (both ISAs' kernels, every
+ * path, a fire module's expands in one job), matching the golden references
+ * of ../shared, also from photos resized in bands of rows on threads; bad
  * thread counts are refused with a reason. */
 #define _DEFAULT_SOURCE
 #include <dirent.h>
@@ -10,6 +12,7 @@
 #include <string.h>
 
 #include "format/format.h"
+#include "engine/model.h"
 #include "engine/network.h"
 #include "engine/threadpool.h"
 #include "preprocess/preprocess.h"
@@ -19,12 +22,18 @@
 typedef struct count_job {
   _Atomic int *hits;
   _Atomic int thread_used[8];
+  long last[8];     /* each thread's last item (written by that thread only) */
+  _Atomic int disordered;
 } count_job;
 
 static void count_item(void *context, size_t item, int thread) {
   count_job *j = context;
   atomic_fetch_add(&j->hits[item], 1);
-  if (thread >= 0 && thread < 8) atomic_fetch_add(&j->thread_used[thread], 1);
+  if (thread >= 0 && thread < 8) {
+    atomic_fetch_add(&j->thread_used[thread], 1);
+    if ((long)item <= j->last[thread]) atomic_fetch_add(&j->disordered, 1);
+    j->last[thread] = (long)item;
+  }
 }
 
 static void check_pool(void) {
@@ -39,6 +48,7 @@ static void check_pool(void) {
       size_t items = (size_t)(round % 7 == 0 ? 0 : round % 5 == 0 ? 1 : 1 + test_rand() % 500);
       count_job job;
       memset(&job, 0, sizeof job);
+      for (int t = 0; t < 8; t++) job.last[t] = -1;
       job.hits = calloc(items ? items : 1, sizeof *job.hits);
       sqz_pool_parallelize(pool, count_item, &job, items);
       int bad = 0;
@@ -47,6 +57,7 @@ static void check_pool(void) {
       for (int t = threads; t < 8; t++) beyond += job.thread_used[t];
       CHECK(bad == 0, "pool of %d, %zu items: %d items not run exactly once", threads, items, bad);
       CHECK(beyond == 0, "pool of %d: a thread index out of range was used", threads);
+      CHECK(job.disordered == 0, "pool of %d: a thread ran its items out of order", threads);
       free(job.hits);
     }
     sqz_pool_free(pool);
@@ -185,8 +196,67 @@ static void check_bad_options(void) {
   free(bytes);
 }
 
+static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Photos of any size, resized by the recipe (in bands of rows on threads):
+ * the same logits on 1, 2 and 3 threads; and the steps in their jobs. */
+static void check_photos(const char *model) {
+  size_t size;
+  uint8_t *bytes = test_read_model(model, &size);
+  if (!bytes) return;
+  sqz_model *models[3] = {0};
+  sqz_error err = {0, ""};
+  for (int t = 0; t < 3; t++) {
+    sqz_options opt = {.threads = t + 1};
+    models[t] = sqz_model_load_with_options(bytes, size, &opt, &err);
+    CHECK(models[t] != NULL, "%s on %d threads: %s", model, t + 1, err.message);
+  }
+  if (models[0]) { /* 3 steps per fire module in 2 jobs: its expands share one (8 fire modules) */
+    sqz_network *net = sqz_model_network(models[0]);
+    CHECK(sqz_network_num_jobs(net) == sqz_network_num_steps(net) - 8, "%s: %d steps in %d jobs", model,
+          sqz_network_num_steps(net), sqz_network_num_jobs(net));
+  }
+  char dir[1024], *names[256];
+  snprintf(dir, sizeof dir, "%s/testdata/imagenet-sample", test_shared_dir());
+  DIR *dp = opendir(dir);
+  CHECK(dp != NULL, "cannot open %s", dir);
+  int n = 0, compared = 0;
+  for (struct dirent *e; dp && n < 256 && (e = readdir(dp));)
+    if (strstr(e->d_name, ".JPEG")) names[n++] = strdup(e->d_name);
+  if (dp) closedir(dp);
+  qsort(names, (size_t)n, sizeof *names, by_name);
+  const int photos = getenv("SQZ_TEST_QUICK") ? 2 : 12;
+  for (int i = 0; i < n && i < photos && models[2]; i++) {
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+    size_t psize;
+    uint8_t *photo = test_read_file(path, &psize);
+    float logits[3][1000];
+    int ok = photo != NULL;
+    for (int t = 0; ok && t < 3; t++) {
+      ok = sqz_classify_image(models[t], photo, psize, 0, &err) == SQZ_OK;
+      CHECK(ok, "%s: %s", path, err.message);
+      if (ok) memcpy(logits[t], sqz_logits(models[t]), sizeof logits[t]);
+    }
+    if (ok) {
+      CHECK(memcmp(logits[0], logits[1], sizeof logits[0]) == 0, "%s: logits on 2 threads differ from 1", path);
+      CHECK(memcmp(logits[0], logits[2], sizeof logits[0]) == 0, "%s: logits on 3 threads differ from 1", path);
+      compared++;
+    }
+    free(photo);
+  }
+  for (int i = 0; i < n; i++) free(names[i]);
+  CHECK(compared >= (getenv("SQZ_TEST_QUICK") ? 2 : 12), "%s: only %d photos compared on 1, 2, 3 threads", model,
+        compared);
+  printf("%s: %d photos identical on 1, 2, 3 threads\n", model, compared);
+  for (int t = 0; t < 3; t++) sqz_model_free(models[t]);
+  free(bytes);
+}
+
 int main(void) {
   check_pool();
+  check_photos("squeezenet1_1");
+  check_photos("squeezenet1_0");
   check_bad_options();
   check_model("squeezenet1_1");
   check_model("squeezenet1_0");
