@@ -45,10 +45,12 @@
  * takes 25 ns; wasm has no pause, and a poll takes 0.3 ns (TurboFan) to
  * 1.1 ns (Liftoff, where a worker's loop stays): 4000 polls were 1.5-5 µs,
  * after which a worker slept through most steps' ends. */
+#ifndef SQZ_POOL_SPINS
 #if defined(SQZ_POOL_WASM)
 #define SQZ_POOL_SPINS 100000u
 #else
 #define SQZ_POOL_SPINS 4000u
+#endif
 #endif
 /* While the pool is held (sqz_pool_hold): the preprocessing before the
  * first step, a long item's tail. */
