@@ -54,7 +54,9 @@
 #endif
 /* While the pool is held (sqz_pool_hold): the preprocessing before the
  * first step, a long item's tail. */
+#ifndef SQZ_POOL_HELD_SPINS
 #define SQZ_POOL_HELD_SPINS (4 * SQZ_POOL_SPINS)
+#endif
 
 typedef struct sqz_pool_start {
   struct sqz_pool *pool;
