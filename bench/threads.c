@@ -4,11 +4,15 @@
  * network input) and every step of the network. Prints, per step, its
  * multiply-adds, the two minima and medians and 1t / Nt (the speed-up), then
  * the whole inference's, and how many jobs (barriers) an inference runs
- * (preprocessing is one more).
+ * (preprocessing is one more). Before and after, how many cores the machine
+ * gives: a loop of multiply-adds on 1 thread, then twice the work on 2, the
+ * fastest of 4 each: 2 × its 1-thread time / its 2-thread time, 2.00 when
+ * both cores are free (only then do 2-thread figures mean much).
  *   build/bench_threads MODEL.sqz PICTURE [ROUNDS [THREADS]]
  * PICTURE: a binary PPM (P6), resized by the model's recipe (a golden crop
  * of exactly the input size is only normalised). */
 #define _POSIX_C_SOURCE 199309L
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +49,30 @@ static int cmp(const void *a, const void *b) {
 static double median_of(double *v, int n) {
   qsort(v, (size_t)n, sizeof *v, cmp);
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void *busy_loop(void *arg) {
+  volatile double x = 1;
+  for (long i = 0; i < 20000000; i++) x = x * 1.0000001 + 1e-9;
+  return arg;
+}
+
+/* Cores the machine gives now, 1.00 to 2.00 (see above). */
+static double cores_free(void) {
+  double one = 1e30, two = 1e30;
+  for (int r = 0; r < 4; r++) {
+    double t0 = now_ms();
+    busy_loop(NULL);
+    double t1 = now_ms();
+    pthread_t other;
+    const int started = pthread_create(&other, NULL, busy_loop, NULL) == 0;
+    busy_loop(NULL);
+    if (started) pthread_join(other, NULL);
+    double t2 = now_ms();
+    if (t1 - t0 < one) one = t1 - t0;
+    if (t2 - t1 < two) two = t2 - t1;
+  }
+  return 2 * one / two;
 }
 
 typedef struct side {
@@ -95,6 +123,7 @@ int main(int argc, char **argv) {
   const sqz_model_info info = sqz_model_get_info(sides[0].m);
   const unsigned flags = w == info.input_width && h == info.input_height ? SQZ_INPUT_RAW : 0;
   const int rows = steps + 2;
+  const double free_before = cores_free();
   for (int r = -3; r < rounds; r++) {
     for (int s = 0; s < 2; s++) {
       side *x = &sides[r & 1 ? 1 - s : s]; /* alternate which goes first */
@@ -123,7 +152,9 @@ int main(int argc, char **argv) {
     fprintf(stderr, "bench_threads: the logits differ between 1 and %d threads\n", threads);
     return 1;
   }
-  printf("%s, %s (%dx%d), %d rounds, 1 thread against %d (alternating)\n", argv[1], argv[2], w, h, rounds, threads);
+  const double free_after = cores_free();
+  printf("%s, %s (%dx%d), %d rounds, 1 thread against %d (alternating); cores free %.2f before, %.2f after\n",
+         argv[1], argv[2], w, h, rounds, threads, free_before, free_after);
   printf("%-22s %8s %9s %9s %9s %9s %7s %7s\n", "step", "M madds", "1t min", "2t min", "1t med", "2t med",
          "min x", "med x");
   double *v = malloc(sizeof(double) * (size_t)rounds);
