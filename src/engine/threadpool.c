@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/error.h"
 #include "squeezenet.h" /* SQZ_MAX_THREADS: the pool holds at most what the API allows */
@@ -222,7 +223,9 @@ static void *thread_main(void *arg) {
 #endif
 
 sqz_pool *sqz_pool_create(int threads, sqz_error *err) {
-  sqz_pool *p = calloc(1, sizeof *p);
+  /* aligned as its cache lines are (sizeof is a multiple of SQZ_LINE) */
+  sqz_pool *p = aligned_alloc(SQZ_LINE, sizeof *p);
+  if (p) memset(p, 0, sizeof *p);
   if (!p) {
     sqz_fail(err, SQZ_ERR_MEMORY, "out of memory for the thread pool");
     return NULL;
