@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BROWSERS, browserMissing, startBrowser, waitReady, waitResults, photosDir, artifacts } from './harness.js';
+import { BROWSERS, browsersSkipped, startBrowser, waitReady, waitResults, photosDir, artifacts } from './harness.js';
 import { load } from '../../src/js/index.js';
 import { turbo } from '../../src/js/colormap.js';
 
@@ -63,7 +63,7 @@ const distance = (a, b) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 const switchOn = (page) => page.evaluate(() => document.getElementById('heatmap-switch').checked);
 
 for (const name of BROWSERS) {
-  describe(name, { skip: browserMissing(name) }, () => {
+  describe(name, { skip: browsersSkipped }, () => {
     let browser;
     before(async () => { browser = await startBrowser({ browser: name, camera: ROBIN }); });
     after(() => browser?.close());

@@ -7,7 +7,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  BROWSERS, browserMissing, startBrowser, waitReady, pickFiles, readResults, waitResults,
+  BROWSERS, browsersSkipped, startBrowser, waitReady, pickFiles, readResults, waitResults,
   referenceLabels, photosDir,
 } from './harness.js';
 
@@ -20,7 +20,7 @@ before(async () => {
 });
 
 for (const name of BROWSERS) {
-  describe(name, { skip: browserMissing(name) }, () => {
+  describe(name, { skip: browsersSkipped }, () => {
     let browser;
     before(async () => { browser = await startBrowser({ browser: name, server: false }); });
     after(() => browser?.close());

@@ -8,11 +8,11 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { BROWSERS, browserMissing, startBrowser } from './harness.js';
+import { BROWSERS, browsersSkipped, startBrowser } from './harness.js';
 import { clothingPhotos } from '../node/clothing.js';
 
 for (const name of BROWSERS) {
-  describe(name, { skip: browserMissing(name) }, () => {
+  describe(name, { skip: browsersSkipped }, () => {
     let browser;
     before(async () => { browser = await startBrowser({ browser: name }); });
     after(async () => { await browser?.close(); });

@@ -9,7 +9,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, appendFile } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  BROWSERS, browserMissing, startBrowser, spawnServer, waitReady, waitModel, pickFiles, readResults, waitResults,
+  BROWSERS, browsersSkipped, startBrowser, spawnServer, waitReady, waitModel, pickFiles, readResults, waitResults,
   referenceLabels, photosDir, root,
 } from './harness.js';
 import { engineWithModel } from '../node/helpers.js';
@@ -50,7 +50,7 @@ const whenKept = (page) => page.waitForFunction(() => document.body.dataset.offl
 const pageErrors = (page) => page.problems.filter((p) => p.startsWith('page error'));
 
 for (const name of BROWSERS) {
-  describe(name, { skip: browserMissing(name) }, () => {
+  describe(name, { skip: browsersSkipped }, () => {
     let browser;
     before(async () => { browser = await startBrowser({ browser: name, server: false }); });
     after(() => browser?.close());

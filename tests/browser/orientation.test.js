@@ -1,4 +1,4 @@
-// EXIF orientation in headless Chromium, through the package on the page's
+// EXIF orientation in headless Chromium and Firefox, through the package on the page's
 // origin: a picture stored sideways with its tag (tests/orientation/make_images.py)
 // is classified as the browser shows it, once and only once turned:
 //  - a Blob/File goes to our decoder, which applies the tag;
@@ -7,30 +7,36 @@
 // Both must give the upright picture's result (a lossless PNG: exactly; a
 // JPEG: the same top-5, the browser's JPEG decoder not being ours), and
 // orientation: 'ignore' on the Blob the stored picture's.
-import { test, before, after } from 'node:test';
+import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startBrowser, root, shared } from './harness.js';
+import { BROWSERS, browsersSkipped, startBrowser, root, shared } from './harness.js';
 
-let browser;
 const files = {};
 
 before(async () => {
+  if (browsersSkipped) return;
   const tmp = mkdtempSync(path.join(tmpdir(), 'sqz-orientation-'));
   const r = spawnSync('/usr/bin/python3', [path.join(root, 'tests/orientation/make_images.py'), tmp, shared], { encoding: 'utf8' });
   assert.equal(r.status, 0, `make_images.py: ${r.stderr}`);
   for (const name of ['upright.png', 'tag6.png', 'tag6_stored.png', 'tag8.png', 'tag8_stored.png', 'tag6.jpg', 'tag6_upright.png']) {
     files[name] = readFileSync(path.join(tmp, name)).toString('base64');
   }
-  browser = await startBrowser();
 });
 
-after(async () => { await browser?.close(); });
+for (const name of BROWSERS) {
+  describe(name, { skip: browsersSkipped }, () => {
+    let browser;
+    before(async () => { browser = await startBrowser({ browser: name }); });
+    after(async () => { await browser?.close(); });
+    test('Blobs turned by our decoder, <img> by the browser, never twice', { timeout: 120_000 }, () => checkOrientation(browser, name));
+  });
+}
 
-test('Chromium: Blobs turned by our decoder, <img> by the browser, never twice', { timeout: 120_000 }, async () => {
+async function checkOrientation(browser, name) {
   const page = await browser.newPage();
   await page.goto(browser.url);
   const out = await page.evaluate(async (b64) => {
@@ -82,5 +88,5 @@ test('Chromium: Blobs turned by our decoder, <img> by the browser, never twice',
   assert.notDeepEqual(indices(jpeg.ignored), indices(pillow.blob));
   checked++;
   assert.equal(checked, 3);
-  console.log(`Chromium: tags 6 and 8 (PNG) and 6 (JPEG) upright once, as Blob and as <img>; top-1 ${up.blob[0].label}`);
-});
+  console.log(`${name}: tags 6 and 8 (PNG) and 6 (JPEG) upright once, as Blob and as <img>; top-1 ${up.blob[0].label}`);
+}

@@ -9,7 +9,7 @@ import { readFile, writeFile, stat } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import {
-  BROWSERS, browserMissing, startBrowser, chromiumWithProfile, waitReady, waitModel, pickFiles, readResults, waitResults, bytesServed,
+  BROWSERS, browsersSkipped, startBrowser, chromiumWithProfile, waitReady, waitModel, pickFiles, readResults, waitResults, bytesServed,
   referenceLabels, photosDir, root, artifacts,
 } from './harness.js';
 import { engineWithModel } from '../node/helpers.js';
@@ -55,7 +55,7 @@ function assertPredictions(card, expectedLabel) {
 const jpeg = async (name, as = name) => ({ name: as, type: 'image/jpeg', bytes: await readFile(photo(name)) });
 
 for (const name of BROWSERS) {
-  describe(name, { skip: browserMissing(name) }, () => {
+  describe(name, { skip: browsersSkipped }, () => {
     let browser;
     const numbers = {};
     before(async () => {

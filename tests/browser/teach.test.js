@@ -11,7 +11,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { BROWSERS, browserMissing, startBrowser, spawnServer, waitReady, readResults, shared } from './harness.js';
+import { BROWSERS, browsersSkipped, startBrowser, spawnServer, waitReady, readResults, shared } from './harness.js';
 import { load } from '../../src/js/index.js';
 
 const clothing = path.join(shared, 'testdata/clothing');
@@ -30,7 +30,7 @@ let downloaded;            // { path, name, bytes }
 let pagePredictions;       // a validation photo's predictions as the page showed them
 
 // Chromium: its fake camera plays a chosen photo (Firefox's shows a generated picture).
-describe('chromium', { skip: browserMissing('chromium') }, () => {
+describe('chromium', { skip: browsersSkipped }, () => {
   before(async () => {
     [cameraPhoto] = await photos('train', 't-shirt', 1);
     trainShoes = await photos('train', 'shoes', PER_CLASS + DROPPED);
@@ -325,7 +325,7 @@ describe('chromium', { skip: browserMissing('chromium') }, () => {
 // The service worker keeps the Teach mode's files once the tab has been
 // opened; offline, the kept classes and examples train and predict again.
 for (const name of BROWSERS) {
-  describe(`${name}: offline`, { skip: browserMissing(name) }, () => {
+  describe(`${name}: offline`, { skip: browsersSkipped }, () => {
     let browser;
     before(async () => { browser = await startBrowser({ browser: name, server: false }); });
     after(() => browser?.close());
