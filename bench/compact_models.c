@@ -5,12 +5,11 @@
  * median load time (parse + decode + pack). A report, not a test:
  *   build/bench_compact_models models/*.sqz
  * ($SQZ_SHARED_DIR and $SQZ_MODELS_DIR as for the tests). */
-#define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "benchutil.h"
 #include "format/format.h"
 #include "photos.h"
 #include "squeezenet.h"
@@ -18,17 +17,6 @@
 
 #define PHOTOS 200
 #define LOADS 5
-
-static double now_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 /* The weight encodings of the file, in order of first use: "f16+codebook8h+codebook6h". */
 static void weight_encodings(const uint8_t *bytes, size_t size, char *out, size_t cap) {
@@ -118,12 +106,12 @@ int main(int argc, char **argv) {
     }
     double times[LOADS];
     for (int k = 0; k < LOADS; k++) {
-      double t0 = now_ms();
+      double t0 = bench_now_ms();
       sqz_model *again = sqz_model_load(bytes, size, NULL);
-      times[k] = now_ms() - t0;
+      times[k] = bench_now_ms() - t0;
       sqz_model_free(again);
     }
-    qsort(times, LOADS, sizeof *times, cmp_double);
+    bench_sort(times, LOADS);
     char enc[128];
     weight_encodings(bytes, size, enc, sizeof enc);
     free(bytes);

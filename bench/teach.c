@@ -9,26 +9,14 @@
  * PREFIX, also writes both example sets (PREFIX-300.bin, PREFIX-3000.bin, in
  * tests/c/train_head_tool.c's format) for bench.js to time wasm on them.
  *   build/bench_teach [MODEL.sqz [RUNS [PREFIX]]] */
-#define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "clothing.h"
 #include "learn/train.h"
+#include "benchutil.h"
 #include "testutil.h"
-
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
 
 typedef struct timing {
   double median_ms, min_ms, scalar_median_ms;
@@ -43,19 +31,19 @@ static timing time_training(const float *x, const int *y, int n, int d, int c, i
     sqz_train_config simd = {NULL, 0, 0}, scalar = {sqz_f32_mm_ukernel_4x8__scalar, 0, 0};
     sqz_train_report rep;
     sqz_error err;
-    double t0 = now_ms();
+    double t0 = bench_now_ms();
     if (sqz_train_head_with(&simd, x, y, n, d, c, NULL, w, b, &rep, &err) != SQZ_OK) {
       fprintf(stderr, "bench_teach: %s\n", err.message);
       exit(1);
     }
-    double t1 = now_ms();
+    double t1 = bench_now_ms();
     sqz_train_head_with(&scalar, x, y, n, d, c, NULL, w, b, NULL, &err);
-    ts[i] = now_ms() - t1;
+    ts[i] = bench_now_ms() - t1;
     t[i] = t1 - t0;
     r.iterations = rep.iterations;
   }
-  qsort(t, (size_t)runs, sizeof *t, cmp);
-  qsort(ts, (size_t)runs, sizeof *ts, cmp);
+  bench_sort(t, runs);
+  bench_sort(ts, runs);
   r.median_ms = t[runs / 2], r.min_ms = t[0], r.scalar_median_ms = ts[runs / 2];
   free(w), free(t), free(ts);
   return r;

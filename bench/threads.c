@@ -11,45 +11,16 @@
  *   build/bench_threads MODEL.sqz PICTURE [ROUNDS [THREADS]]
  * PICTURE: a binary PPM (P6), resized by the model's recipe (a golden crop
  * of exactly the input size is only normalised). */
-#define _POSIX_C_SOURCE 199309L
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "engine/model.h"
 #include "squeezenet.h"
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static void *read_file(const char *path, size_t *size) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  void *p = malloc(n > 0 ? (size_t)n : 1);
-  if (p && fread(p, 1, (size_t)n, f) != (size_t)n) free(p), p = NULL;
-  fclose(f);
-  *size = (size_t)n;
-  return p;
-}
-
-static int cmp(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
-/* Sorts v (n values) and returns its median. */
-static double median_of(double *v, int n) {
-  qsort(v, (size_t)n, sizeof *v, cmp);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
+#include "benchutil.h"
+#include "testutil.h"
 
 static void *busy_loop(void *arg) {
   volatile double x = 1;
@@ -61,14 +32,14 @@ static void *busy_loop(void *arg) {
 static double cores_free(void) {
   double one = 1e30, two = 1e30;
   for (int r = 0; r < 4; r++) {
-    double t0 = now_ms();
+    double t0 = bench_now_ms();
     busy_loop(NULL);
-    double t1 = now_ms();
+    double t1 = bench_now_ms();
     pthread_t other;
     const int started = pthread_create(&other, NULL, busy_loop, NULL) == 0;
     busy_loop(NULL);
     if (started) pthread_join(other, NULL);
-    double t2 = now_ms();
+    double t2 = bench_now_ms();
     if (t1 - t0 < one) one = t1 - t0;
     if (t2 - t1 < two) two = t2 - t1;
   }
@@ -88,20 +59,16 @@ int main(int argc, char **argv) {
   }
   const int rounds = argc > 3 && atoi(argv[3]) > 0 ? atoi(argv[3]) : 30;
   const int threads = argc > 4 && atoi(argv[4]) > 1 ? atoi(argv[4]) : 2;
-  size_t msize, psize;
-  void *mbytes = read_file(argv[1], &msize);
-  unsigned char *ppm = read_file(argv[2], &psize);
-  if (!mbytes || !ppm) {
-    fprintf(stderr, "bench_threads: cannot read %s\n", mbytes ? argv[2] : argv[1]);
+  size_t msize;
+  void *mbytes = test_read_file(argv[1], &msize);
+  if (!mbytes) {
+    fprintf(stderr, "bench_threads: cannot read %s\n", argv[1]);
     return 1;
   }
-  int w, h, maxval, off = 0;
-  if (sscanf((char *)ppm, "P6 %d %d %d%n", &w, &h, &maxval, &off) != 3 || maxval != 255 ||
-      (size_t)off + 1 + (size_t)w * h * 3 > psize) {
-    fprintf(stderr, "bench_threads: %s: not a binary 8-bit PPM\n", argv[2]);
-    return 1;
-  }
-  const unsigned char *pixels = ppm + off + 1;
+  int w, h;
+  const unsigned char *pixels;
+  unsigned char *ppm = bench_read_ppm("bench_threads", argv[2], &w, &h, &pixels);
+  if (!ppm) return 1;
   sqz_error err;
   side sides[2];
   int steps = 0;
@@ -128,24 +95,24 @@ int main(int argc, char **argv) {
     for (int s = 0; s < 2; s++) {
       side *x = &sides[r & 1 ? 1 - s : s]; /* alternate which goes first */
       double *t = x->t + (size_t)(r < 0 ? 0 : r) * rows;
-      double t0 = now_ms();
+      double t0 = bench_now_ms();
       if (sqz_model_prepare(x->m, pixels, w, h, SQZ_RGB, 0, flags, &err)) {
         fprintf(stderr, "bench_threads: %s\n", err.message);
         return 1;
       }
-      t[0] = now_ms() - t0;
+      t[0] = bench_now_ms() - t0;
       for (int i = 0; i < steps; i++) {
-        double t1 = now_ms();
+        double t1 = bench_now_ms();
         sqz_network_run_step(x->net, i);
-        t[1 + i] = now_ms() - t1;
+        t[1 + i] = bench_now_ms() - t1;
       }
       /* the whole classification, untimed steps: what a user waits for */
-      t0 = now_ms();
+      t0 = bench_now_ms();
       if (sqz_classify_pixels(x->m, pixels, w, h, SQZ_RGB, 0, flags, &err)) {
         fprintf(stderr, "bench_threads: %s\n", err.message);
         return 1;
       }
-      t[rows - 1] = now_ms() - t0;
+      t[rows - 1] = bench_now_ms() - t0;
     }
   }
   if (memcmp(sqz_logits(sides[0].m), sqz_logits(sides[1].m), sizeof(float) * (size_t)info.num_classes) != 0) {
@@ -162,7 +129,7 @@ int main(int argc, char **argv) {
     double mins[2], meds[2];
     for (int s = 0; s < 2; s++) {
       for (int r = 0; r < rounds; r++) v[r] = sides[s].t[(size_t)r * rows + row];
-      meds[s] = median_of(v, rounds);
+      meds[s] = bench_median(v, rounds);
       mins[s] = v[0];
     }
     const char *name = row == 0 ? "preprocess" : row == rows - 1 ? "classify (whole)" : sqz_network_step_name(sides[0].net, row - 1);
