@@ -3,7 +3,7 @@
  * from ../shared/reference), top-1 agreement with its float model
  * (models/<name>.sqz, the lossless conversion of the upstream weights) and the
  * median load time (parse + decode + pack). A report, not a test:
- *   build/bench_compact_models models/*.sqz
+ *   build/bench_compact_models models/NAME.sqz...
  * ($SQZ_SHARED_DIR and $SQZ_MODELS_DIR as for the tests). */
 #include <stdio.h>
 #include <stdlib.h>

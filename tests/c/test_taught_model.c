@@ -24,6 +24,7 @@
 #include "format/writer.h"
 #include "learn/taught.h"
 #include "model_bytes.h"
+#include "no_fire_model.h"
 #include "photos.h"
 #include "squeezenet.h"
 #include "targets.h"
@@ -209,31 +210,6 @@ static void expect_write_failure(const char *what, sqz_status code, const void *
   printf("  write refused %s: %s\n", what, err.message);
 }
 
-/* A model without a fire module: conv, GAP. */
-static uint8_t *no_fire_model(size_t *size) {
-  sqz_recipe r = {16, 16, 0, SQZ_RESIZE_SHORTER, 18, 1.0f / 255, {0, 0, 0}, {1, 1, 1}};
-  const char *labels[2] = {"a", "b"};
-  float wv[2 * 3] = {1, 2, 3, 4, 5, 6}, bv[2] = {0, 0};
-  sqz_writer w;
-  sqz_writer_init(&w);
-  sqz_write_header(&w);
-  sqz_write_meta(&w, "nofire", &r);
-  sqz_write_labels(&w, labels, 2);
-  sqz_write_section_begin(&w, "GRPH");
-  sqz_write_u32(&w, 2);
-  sqz_write_op(&w, SQZ_OP_CONV);
-  sqz_write_u16(&w, 2);
-  sqz_write_u8(&w, 1), sqz_write_u8(&w, 1), sqz_write_u8(&w, 1), sqz_write_u8(&w, 0), sqz_write_u8(&w, 0), sqz_write_u8(&w, 0);
-  sqz_write_tensor(&w, SQZ_ENC_F32, wv, 6);
-  sqz_write_tensor(&w, SQZ_ENC_F32, bv, 2);
-  sqz_write_op(&w, SQZ_OP_GAP);
-  sqz_write_section_end(&w);
-  sqz_error err;
-  if (sqz_writer_finish(&w, &err)) return NULL;
-  *size = w.size;
-  return w.data;
-}
-
 static void test_misuse(const uint8_t *tiny, size_t tiny_size, int dim) {
   enum { C = 3 };
   float *w = random_values((size_t)C * dim, -1, 1), *b = random_values(C, -1, 1);
@@ -248,7 +224,7 @@ static void test_misuse(const uint8_t *tiny, size_t tiny_size, int dim) {
   expect_write_failure("a base that is not a model", SQZ_ERR_VERSION, "not a model at all", 18, w, b, C, dim, ok);
   expect_write_failure("a truncated base", SQZ_ERR_MODEL, tiny, tiny_size - 5, w, b, C, dim, ok);
   size_t nf_size = 0;
-  uint8_t *nf = no_fire_model(&nf_size);
+  uint8_t *nf = test_no_fire_model(&nf_size);
   expect_write_failure("a base without a fire module", SQZ_ERR_MODEL, nf, nf_size, w, b, C, dim, ok);
   free(nf);
   w[5] = NAN;
