@@ -59,6 +59,21 @@ for (const cli of ['native', 'wasm']) {
       assert.ok(Math.abs(p.probability - Math.exp(cropLogits[p.index] - max) / sum) < 1e-4, `${cli}: ${JSON.stringify(p)}`);
     }
     assert.deepEqual(line.predictions.map((p) => p.label), line.predictions.map((p) => synsets[p.index]));
+    // The text table's and the CSV's logits (other code in report.c) against the reference too.
+    const offBy = (values) => {
+      assert.equal(values.length, 1000);
+      return Math.max(...values.map((v, i) => Math.abs(v - cropLogits[i])));
+    };
+    r = run(cli, ['classify', '--model', 'squeezenet1_1', '--top', '1', '--logits', '--raw', crop]);
+    assert.equal(r.status, 0, r.stderr);
+    const textLogits = r.stdout.split('logits:')[1].trim().split(/\s+/).map(Number);
+    assert.ok(offBy(textLogits) <= 1e-3, `${cli}: the text table's logits differ from the reference by ${offBy(textLogits)}`);
+    r = run(cli, ['classify', '--model', 'squeezenet1_1', '--csv', '--top', '1', '--logits', '--raw', crop]);
+    assert.equal(r.status, 0, r.stderr);
+    const row = r.stdout.trim().split('\n')[1].split(',');   // ..., logit0, ..., logit999, error (empty)
+    assert.equal(row.at(-1), '');
+    const csvLogits = row.slice(-1001, -1).map(Number);
+    assert.ok(offBy(csvLogits) <= 1e-3, `${cli}: the CSV's logits differ from the reference by ${offBy(csvLogits)}`);
     r = run(cli, ['classify', '--model', 'squeezenet1_0', '--json', photo]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).model, 'squeezenet1_0');
