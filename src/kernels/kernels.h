@@ -97,6 +97,29 @@ typedef void sqz_f32_winograd_output_ukernel(const float *m, size_t xi_stride, s
                                              size_t tile_begin, size_t tiles, size_t oh, size_t ow, float *output,
                                              size_t out_pixel_stride, const sqz_minmax_params *params);
 
+/* 8-bit PPMM (int8 compute for dense 1x1 convolutions; XNNPACK's
+ * qd8-f32-qc8w GEMMs): 8-bit activations with a scale per row, int8 weights
+ * with a scale per output channel, exact int32 sums, float output:
+ *   c[m][n] = clamp((float)(sum_{k<kc} a[m][k] * q[n][k]) * (a_scale[m] * w_scale[n]) + bias[n])
+ * a: a panel from sqz_qs8_packx_fn (int16 values 0..255, k in pairs:
+ *    a[(k/2)*8 + 2m + k%2]); a_scale: 4 row scales (rows >= mr computed, not
+ *    stored: finite, as packx makes them). kc even (the panel's padded depth).
+ * w: packed by sqz_pack_qs8_conv_weights (nr = 8): per block of 8 output
+ *    channels 8 float biases, 8 float scales, then kc/2 steps of 8 channels ×
+ *    2 k int8 (w[(k/2)*16 + 2n + k%2]), zero padded.
+ * c: as sqz_f32_ppmm_fn. Sums are exact while kc * 255 * 127 < 2^31
+ * (kc < 66,000; channels are at most SQZ_MAX_CHANNELS). */
+typedef void sqz_qs8_ppmm_ukernel(size_t mr, size_t nc, size_t kc, const int16_t *a, const float *a_scale,
+                                  const void *w, float *c, size_t cm_stride, size_t cn_stride,
+                                  const sqz_minmax_params *params);
+
+/* Quantizes m <= 4 rows of k floats (row i at (char*)x + i*x_stride; rows
+ * i >= m repeat row m-1) into a panel for sqz_qs8_ppmm_fn: per row
+ * scale[i] = max(0, max_j x[i][j]) / 255 and q = round(clamp(x * 255/max,
+ * 0, 255)) (0 where max is 0; negative values and NaN become 0: meant for
+ * post-ReLU inputs), k padded to even with zeros. */
+typedef void sqz_qs8_packx_ukernel(size_t m, size_t k, const float *x, size_t x_stride, int16_t *y, float *scale);
+
 typedef sqz_f32_gemm_ukernel *sqz_f32_gemm_fn;
 typedef sqz_f32_igemm_ukernel *sqz_f32_igemm_fn;
 typedef sqz_f32_ppmm_ukernel *sqz_f32_ppmm_fn;
@@ -106,6 +129,8 @@ typedef sqz_f32_maxpool_ukernel *sqz_f32_maxpool_fn;
 typedef sqz_f32_gavgpool_ukernel *sqz_f32_gavgpool_fn;
 typedef sqz_f32_winograd_input_ukernel *sqz_f32_winograd_input_fn;
 typedef sqz_f32_winograd_output_ukernel *sqz_f32_winograd_output_fn;
+typedef sqz_qs8_ppmm_ukernel *sqz_qs8_ppmm_fn;
+typedef sqz_qs8_packx_ukernel *sqz_qs8_packx_fn;
 
 /* Every kernel there is, per ISA, one line each: X(kind, slot, function).
  * These lists declare the kernels (below) and fill each ISA's table
@@ -123,7 +148,9 @@ typedef sqz_f32_winograd_output_ukernel *sqz_f32_winograd_output_fn;
   X(f32_winograd_input, winograd4_input, sqz_f32_winograd_input_4x4_3x3__wasmsimd)           \
   X(f32_winograd_output, winograd4_output, sqz_f32_winograd_output_4x4_3x3__wasmsimd)        \
   X(f32_maxpool, maxpool, sqz_f32_maxpool_ukernel__wasmsimd)                                 \
-  X(f32_gavgpool, gavgpool, sqz_f32_gavgpool_ukernel__wasmsimd)
+  X(f32_gavgpool, gavgpool, sqz_f32_gavgpool_ukernel__wasmsimd)                             \
+  X(qs8_ppmm, qs8_ppmm, sqz_qd8_f32_qc8w_ppmm_minmax_ukernel_4x8c2__wasmsimd_dot16x2)        \
+  X(qs8_packx, qs8_packx, sqz_f32_qd8_packx_ukernel_4x__wasmsimd)
 
 #define SQZ_KERNELS_SCALAR(X)                                                                \
   X(f32_gemm, gemm, sqz_f32_gemm_minmax_ukernel_4x8__scalar)                                 \
@@ -136,7 +163,9 @@ typedef sqz_f32_winograd_output_ukernel *sqz_f32_winograd_output_fn;
   X(f32_winograd_input, winograd4_input, sqz_f32_winograd_input_4x4_3x3__scalar)             \
   X(f32_winograd_output, winograd4_output, sqz_f32_winograd_output_4x4_3x3__scalar)          \
   X(f32_maxpool, maxpool, sqz_f32_maxpool_ukernel__scalar)                                   \
-  X(f32_gavgpool, gavgpool, sqz_f32_gavgpool_ukernel__scalar)
+  X(f32_gavgpool, gavgpool, sqz_f32_gavgpool_ukernel__scalar)                                 \
+  X(qs8_ppmm, qs8_ppmm, sqz_qd8_f32_qc8w_ppmm_minmax_ukernel_4x8c2__scalar)                  \
+  X(qs8_packx, qs8_packx, sqz_f32_qd8_packx_ukernel_4x__scalar)
 
 #define SQZ_DECLARE_KERNEL(kind, slot, function) sqz_##kind##_ukernel function;
 SQZ_KERNELS_WASMSIMD(SQZ_DECLARE_KERNEL)
@@ -168,6 +197,18 @@ size_t sqz_count_nonzeros(const float *w, size_t count);
 size_t sqz_pack_spmm_weights(size_t cout, size_t cin, size_t row_stride, const float *oi, const float *bias,
                              float *weights, int32_t *offsets, uint32_t *nnzmap);
 
+/* int8 weights for sqz_qs8_ppmm_fn, by the .sqz int8 encodings' rule
+ * (format/tensor_encode.c uses these too): an output channel's n weights
+ * get scale = max|w| / 127 (sqz_qc8w_scale) and each q = round(w / scale),
+ * clamped to ±127 (sqz_qc8w_quantize; 0 when the scale is 0). Packing quantizes
+ * each channel of the OI(1x1) weights so and lays out blocks of nr: nr
+ * float biases, nr float scales, then for each pair of input channels nr
+ * × 2 int8 (k padded to even, channels past cout zero). Sizes in bytes. */
+float sqz_qc8w_scale(const float *w, size_t n);
+int8_t sqz_qc8w_quantize(float w, float scale);
+size_t sqz_packed_qs8_conv_size(size_t cout, size_t cin, size_t nr);
+size_t sqz_pack_qs8_conv_weights(size_t cout, size_t cin, size_t nr, const float *oi, const float *bias, void *out);
+
 /* The kernels one ISA has, a slot each (NULL: it has none of that kind).
  * The GEMM-like kernels share one tile, mr × nr, so weights packed with nr
  * serve each of them. */
@@ -185,6 +226,8 @@ typedef struct sqz_kernels {
   sqz_f32_winograd_output_fn winograd4_output;
   sqz_f32_maxpool_fn maxpool;
   sqz_f32_gavgpool_fn gavgpool;
+  sqz_qs8_ppmm_fn qs8_ppmm;
+  sqz_qs8_packx_fn qs8_packx;
 } sqz_kernels;
 
 /* SIMD128 kernels exist wherever they compile: natively (through SIMDe) and
