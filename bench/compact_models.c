@@ -32,9 +32,9 @@ static void weight_encodings(const uint8_t *bytes, size_t size, char *out, size_
     for (int k = 0; k < 4; k++) {
       const sqz_tensor_view *t = k < 3 ? ts[k] : more;
       if ((k == 0) != (l->op == SQZ_OP_CONV) || (l->op != SQZ_OP_CONV && l->op != SQZ_OP_FIRE)) continue;
-      static const char *const names[] = {"f32", "f16", "codebook", "sparse", "int8"};
+      static const char *const names[] = {"f32", "f16", "codebook", "sparse", "int8", "qs8"};
       char one[32];
-      if ((unsigned)t->encoding > 4) snprintf(one, sizeof one, "enc%d", (int)t->encoding);
+      if ((unsigned)t->encoding > 5) snprintf(one, sizeof one, "enc%d", (int)t->encoding);
       else if ((t->encoding == SQZ_ENC_CODEBOOK || t->encoding == SQZ_ENC_SPARSE_CODEBOOK) && t->bytes >= 2)
         snprintf(one, sizeof one, "%s%d%s", names[t->encoding], t->data[0], t->data[1] ? "h" : "");
       else snprintf(one, sizeof one, "%s", names[t->encoding]);

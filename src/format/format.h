@@ -22,7 +22,8 @@ typedef enum sqz_encoding {
   SQZ_ENC_F16 = 1,
   SQZ_ENC_CODEBOOK = 2,
   SQZ_ENC_SPARSE_CODEBOOK = 3,
-  SQZ_ENC_INT8 = 4
+  SQZ_ENC_INT8 = 4,
+  SQZ_ENC_QS8 = 5 /* int8's payload, and 8-bit compute where the engine has it (models/FORMAT.md) */
 } sqz_encoding;
 
 typedef struct sqz_tensor_view {

@@ -13,20 +13,20 @@
 
 #define SQZ_HUFFMAN_MAX_BITS 15 /* longest Huffman code */
 
-/* Decodes a codebook, sparse-codebook or int8 payload into `count` floats.
- * Called by sqz_tensor_decode for encodings 2, 3 and 4. */
+/* Decodes a codebook, sparse-codebook or int8 (or qs8) payload into `count`
+ * floats. Called by sqz_tensor_decode for encodings 2 to 5. */
 sqz_status sqz_tensor_decode_compact(const sqz_tensor_view *t, float *out, size_t count,
                                      const char *what, sqz_error *err);
 
 /* How to encode a tensor. */
 typedef struct sqz_codec {
-  sqz_encoding encoding; /* any of the five */
+  sqz_encoding encoding; /* any of the six */
   int bits;              /* codebook, sparse: index bits 1..8 (codebook of 2^bits entries;
                             sparse: entry 0 is 0.0, 2^bits - 1 learned values) */
   int huffman;           /* codebook, sparse: Huffman-code the indices (and gaps) */
 } sqz_codec;
 
-/* Parses an encoding name: f32, f16, int8, codebookN, sparseN (N = 1..8),
+/* Parses an encoding name: f32, f16, int8, qs8, codebookN, sparseN (N = 1..8),
  * `sparse` (= sparse8), each codebook/sparse name optionally followed by `h`
  * for Huffman coding (codebook5h). Returns 0 for an unknown name. */
 int sqz_codec_parse(const char *name, sqz_codec *codec);

@@ -1,5 +1,5 @@
 /* Decoding the compact encodings (codebook, sparse codebook, int8 per
- * channel) into float32 at load. Every read goes through a bounds-checked
+ * channel, and qs8: int8's payload) into float32 at load. Every read goes through a bounds-checked
  * cursor or bit reader, and every index, position and Huffman code is checked
  * before it is used, so a hostile payload yields a reason, never a read or a
  * write out of bounds. */
@@ -306,7 +306,8 @@ sqz_status sqz_tensor_decode_compact(const sqz_tensor_view *t, float *out, size_
   switch (t->encoding) {
     case SQZ_ENC_CODEBOOK: return decode_codebook(t, out, count, what, err);
     case SQZ_ENC_SPARSE_CODEBOOK: return decode_sparse(t, out, count, what, err);
-    case SQZ_ENC_INT8: return decode_int8(t, out, count, what, err);
+    case SQZ_ENC_INT8:
+    case SQZ_ENC_QS8: return decode_int8(t, out, count, what, err);
     default:
       return BAD("model: %s uses encoding %d, which this build cannot decode", what, (int)t->encoding);
   }

@@ -10,6 +10,7 @@
 
 #include "common/half.h"
 #include "format/tensor_codec.h"
+#include "kernels/kernels.h"
 
 #define KMEANS_ITERATIONS 100
 
@@ -18,6 +19,7 @@ int sqz_codec_parse(const char *name, sqz_codec *c) {
   if (strcmp(name, "f32") == 0) return c->encoding = SQZ_ENC_F32, 1;
   if (strcmp(name, "f16") == 0) return c->encoding = SQZ_ENC_F16, 1;
   if (strcmp(name, "int8") == 0) return c->encoding = SQZ_ENC_INT8, 1;
+  if (strcmp(name, "qs8") == 0) return c->encoding = SQZ_ENC_QS8, 1;
   const char *rest;
   if (strncmp(name, "codebook", 8) == 0) c->encoding = SQZ_ENC_CODEBOOK, rest = name + 8;
   else if (strncmp(name, "sparse", 6) == 0) c->encoding = SQZ_ENC_SPARSE_CODEBOOK, rest = name + 6;
@@ -34,6 +36,7 @@ void sqz_codec_name(const sqz_codec *c, char *buf, size_t cap) {
     case SQZ_ENC_F32: snprintf(buf, cap, "f32"); break;
     case SQZ_ENC_F16: snprintf(buf, cap, "f16"); break;
     case SQZ_ENC_INT8: snprintf(buf, cap, "int8"); break;
+    case SQZ_ENC_QS8: snprintf(buf, cap, "qs8"); break;
     case SQZ_ENC_CODEBOOK: snprintf(buf, cap, "codebook%d%s", c->bits, c->huffman ? "h" : ""); break;
     case SQZ_ENC_SPARSE_CODEBOOK: snprintf(buf, cap, "sparse%d%s", c->bits, c->huffman ? "h" : ""); break;
     default: snprintf(buf, cap, "encoding%d", (int)c->encoding);
@@ -422,18 +425,12 @@ static uint8_t *encode_int8(const float *values, uint32_t count, uint32_t channe
   float *scale = malloc(channels * sizeof *scale);
   if (!scale) o.failed = 1;
   for (uint32_t ch = 0; ch < channels && scale; ch++) {
-    float top = 0;
-    for (size_t i = 0; i < per; i++) top = fmaxf(top, fabsf(values[ch * per + i]));
-    scale[ch] = top / 127.0f;
+    scale[ch] = sqz_qc8w_scale(values + ch * per, per); /* the engine's int8 compute quantizes so too */
     ob_f32(&o, scale[ch]);
   }
   ob_reserve(&o, count);
   for (uint32_t ch = 0; ch < channels && !o.failed; ch++)
-    for (size_t i = 0; i < per; i++) {
-      float q = scale[ch] > 0 ? nearbyintf(values[ch * per + i] / scale[ch]) : 0.0f;
-      q = fminf(127.0f, fmaxf(-127.0f, q));
-      o.data[o.size++] = (uint8_t)(int8_t)q;
-    }
+    for (size_t i = 0; i < per; i++) o.data[o.size++] = (uint8_t)sqz_qc8w_quantize(values[ch * per + i], scale[ch]);
   free(scale);
   return finish(&o, bytes, err);
 }
@@ -461,7 +458,8 @@ uint8_t *sqz_tensor_encode(const sqz_codec *c, const float *values, uint32_t cou
       }
       return c->encoding == SQZ_ENC_CODEBOOK ? encode_codebook(c, values, count, bytes, err)
                                              : encode_sparse(c, values, count, bytes, err);
-    case SQZ_ENC_INT8: return encode_int8(values, count, channels, bytes, err);
+    case SQZ_ENC_INT8:
+    case SQZ_ENC_QS8: return encode_int8(values, count, channels, bytes, err);
     default:
       sqz_fail(err, SQZ_ERR_ARGUMENT, "unknown encoding %d", (int)c->encoding);
       return NULL;

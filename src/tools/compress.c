@@ -1,5 +1,5 @@
 /* `sqz compress IN.sqz -o OUT.sqz --encoding ENC`: re-encodes every weight
- * tensor of a model (k-means codebooks, sparse codebooks, int8 — see
+ * tensor of a model (k-means codebooks, sparse codebooks, int8, qs8 — see
  * format/tensor_codec.h) and keeps the rest (recipe, labels, graph, float32
  * biases). Prints, per layer, the stored size and the error of the decoded
  * weights against the input's; checks that the output loads. No training
@@ -202,7 +202,7 @@ int sqz_compress_main(int argc, char **argv) {
     return 2;
   }
   if (!sqz_codec_parse(enc, &codec)) {
-    fprintf(stderr, "sqz compress: unknown encoding '%s' (f32, f16, int8, codebookN[h], sparse[N][h])\n", enc);
+    fprintf(stderr, "sqz compress: unknown encoding '%s' (f32, f16, int8, qs8, codebookN[h], sparse[N][h])\n", enc);
     return 2;
   }
   sqz_error err = {SQZ_OK, ""};

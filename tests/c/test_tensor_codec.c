@@ -27,7 +27,7 @@
 #include "testutil.h"
 
 static const char *const codec_names[] = {
-    "f32",        "f16",        "int8",       "codebook1",  "codebook2",  "codebook4",
+    "f32",        "f16",        "int8",       "qs8",        "codebook1",  "codebook2",  "codebook4",
     "codebook5",  "codebook6",  "codebook8",  "codebook4h", "codebook5h", "codebook8h",
     "sparse1",    "sparse2",    "sparse4",    "sparse5",    "sparse8",    "sparse4h",
     "sparse6h",   "sparse8h"};
@@ -90,7 +90,8 @@ static uint32_t check_round_trip(const char *name, const float *w, uint32_t coun
     case SQZ_ENC_F16:
       for (uint32_t i = 0; i < count; i++) bad += fabsf(w[i] - d[i]) > fabsf(w[i]) / 2048 + 3e-8f;
       break;
-    case SQZ_ENC_INT8: {
+    case SQZ_ENC_INT8:
+    case SQZ_ENC_QS8: {
       uint32_t per = count / channels;
       for (uint32_t ch = 0; ch < channels; ch++) {
         float top = 0;
