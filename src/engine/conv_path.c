@@ -60,6 +60,9 @@ const sqz_conv_policy sqz_conv_policy_all_sparse = {.name = "all-sparse",
                                                     .spmm_max_density = 1.0f,
                                                     .spmm_min_nonzeros_per_input = 0.0f};
 
+const sqz_conv_policy sqz_conv_policy_all_qs8 = {.name = "all-qs8", .paths = SQZ_CONV_ALL_PATHS, .qs8_unasked = 1,
+                                                 DEFAULT_POLICY};
+
 static int allows(const sqz_conv_policy *p, sqz_conv_path path) { return (p->paths & SQZ_CONV_PATH_BIT(path)) != 0; }
 
 int sqz_conv_may_be_sparse(const sqz_conv_shape *s, const sqz_kernels *k, const sqz_conv_policy *p) {
@@ -77,6 +80,12 @@ sqz_conv_path sqz_conv_choose_path(const sqz_conv_shape *s, uint64_t nonzeros, c
       return SQZ_CONV_WINOGRAD4;
     if (allows(p, SQZ_CONV_WINOGRAD2) && k->winograd2_input && k->winograd2_output) return SQZ_CONV_WINOGRAD2;
   }
+  /* 8-bit compute only where the model asks (its weights encoded qs8), and
+   * only on ReLU outputs: panels hold 0..255 with a scale per pixel. It
+   * comes before spmm: the model's choice wins over the weights' zeros. */
+  if (s->kh == 1 && s->kw == 1 && s->stride == 1 && s->pad == 0 && s->input_nonnegative &&
+      (s->int8_asked || p->qs8_unasked) && allows(p, SQZ_CONV_QS8) && k->qs8_ppmm && k->qs8_packx)
+    return SQZ_CONV_QS8;
   if (sqz_conv_may_be_sparse(s, k, p)) {
     const double weights = (double)s->cout * s->cin;
     if ((double)nonzeros <= (double)p->spmm_max_density * weights &&

@@ -11,6 +11,7 @@
 typedef enum sqz_conv_path {
   SQZ_CONV_GEMM,      /* 1x1, stride 1, unpadded: a GEMM over pixels (ops/conv_gemm.c) */
   SQZ_CONV_PANELS,    /* the same on its input packed into PPMM panels (ops/conv_panels.c) */
+  SQZ_CONV_QS8,       /* the same in 8 bits: int8 weights, 8-bit panels, int32 sums (ops/conv_qs8.c) */
   SQZ_CONV_SPMM,      /* 1x1, stride 1, pruned: sparse weights times the input (ops/conv_spmm.c) */
   SQZ_CONV_WINOGRAD2, /* 3x3, stride 1, pad 1: Winograd F(2x2, 3x3) (ops/conv_winograd.c) */
   SQZ_CONV_WINOGRAD4, /* the same, F(4x4, 3x3) */
@@ -24,6 +25,8 @@ typedef enum sqz_conv_path {
 
 typedef struct sqz_conv_shape {
   int ih, iw, cin, oh, ow, cout, kh, kw, stride, pad;
+  int int8_asked;        /* its weights are encoded qs8: the model asks for 8-bit compute */
+  int input_nonnegative; /* its input comes out of a ReLU (8-bit panels hold 0..255) */
 } sqz_conv_shape;
 
 typedef struct sqz_conv_policy {
@@ -33,6 +36,7 @@ typedef struct sqz_conv_policy {
   int im2col_max_channels;           /* im2col only up to this many input channels */
   float spmm_max_density;            /* spmm only up to this density (nonzeros / weights) */
   float spmm_min_nonzeros_per_input; /* and from this many nonzeros per input channel */
+  int qs8_unasked;                   /* 8-bit compute also where the model does not ask for it */
 } sqz_conv_policy;
 
 extern const sqz_conv_policy sqz_conv_policy_default;
@@ -41,6 +45,7 @@ extern const sqz_conv_policy sqz_conv_policy_direct;     /* GEMM and IGEMM only 
 extern const sqz_conv_policy sqz_conv_policy_winograd2;  /* F(2x2) for every 3x3 */
 extern const sqz_conv_policy sqz_conv_policy_winograd4;  /* F(4x4) for every 3x3 */
 extern const sqz_conv_policy sqz_conv_policy_all_sparse; /* spmm for every 1x1, dense or not */
+extern const sqz_conv_policy sqz_conv_policy_all_qs8;    /* 8-bit compute for every 1x1 it can run */
 
 /* Whether the convolution may run by spmm for some count of nonzeros: only
  * then does the planner count them (which means decoding the weights). */

@@ -6,6 +6,7 @@
 
 const sqz_operator *const sqz_step_ops[SQZ_STEP_KINDS] = {
     [SQZ_CONV_GEMM] = &sqz_op_conv_gemm,          [SQZ_CONV_PANELS] = &sqz_op_conv_panels,
+    [SQZ_CONV_QS8] = &sqz_op_conv_qs8,
     [SQZ_CONV_SPMM] = &sqz_op_conv_spmm,          [SQZ_CONV_WINOGRAD2] = &sqz_op_conv_winograd,
     [SQZ_CONV_WINOGRAD4] = &sqz_op_conv_winograd, [SQZ_CONV_IM2COL] = &sqz_op_conv_im2col,
     [SQZ_CONV_IGEMM] = &sqz_op_conv_gemm,         [SQZ_STEP_MAXPOOL] = &sqz_op_maxpool,
@@ -15,6 +16,7 @@ const sqz_operator *const sqz_step_ops[SQZ_STEP_KINDS] = {
 const char *sqz_step_kind_name(sqz_step_kind kind) {
   static const char *const names[SQZ_STEP_KINDS] = {
       [SQZ_CONV_GEMM] = "gemm",           [SQZ_CONV_PANELS] = "panels",       [SQZ_CONV_SPMM] = "spmm",
+      [SQZ_CONV_QS8] = "qs8",
       [SQZ_CONV_WINOGRAD2] = "winograd2", [SQZ_CONV_WINOGRAD4] = "winograd4", [SQZ_CONV_IM2COL] = "im2col",
       [SQZ_CONV_IGEMM] = "igemm",         [SQZ_STEP_MAXPOOL] = "maxpool",     [SQZ_STEP_GAVGPOOL] = "gavgpool",
   };

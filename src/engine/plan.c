@@ -138,9 +138,11 @@ static uint64_t place_tensors(sqz_network *net) {
   return total;
 }
 
-static sqz_conv_shape shape_of(const sqz_step *s) {
+static sqz_conv_shape shape_of(const sqz_planner *p, int i) {
+  const sqz_step *s = &p->net->steps[i];
   const sqz_conv_shape shape = {s->ih,          s->iw,          s->cin,           s->oh,        s->ow,
-                                s->cout,        s->conv.kh,     s->conv.kw,       s->conv.stride, s->conv.pad};
+                                s->cout,        s->conv.kh,     s->conv.kw,       s->conv.stride, s->conv.pad,
+                                p->conv[i]->weights.encoding == SQZ_ENC_QS8, p->net->tensors[s->input].nonnegative};
   return shape;
 }
 
@@ -151,7 +153,7 @@ static void choose_paths(sqz_planner *p) {
   for (int i = 0; i < net->num_steps; i++) {
     sqz_step *s = &net->steps[i];
     if (!p->conv[i]) continue;
-    const sqz_conv_shape shape = shape_of(s);
+    const sqz_conv_shape shape = shape_of(p, i);
     s->kind = (sqz_step_kind)sqz_conv_choose_path(&shape, s->conv.nonzeros, net->exec.k, p->policy);
   }
 }
@@ -212,7 +214,7 @@ static sqz_status count_nonzeros(sqz_planner *p, int *counted) {
   *counted = 0;
   for (int i = 0; i < net->num_steps; i++) {
     if (!p->conv[i]) continue;
-    const sqz_conv_shape shape = shape_of(&net->steps[i]);
+    const sqz_conv_shape shape = shape_of(p, i);
     if (sqz_conv_may_be_sparse(&shape, net->exec.k, p->policy) && weight_count(&net->steps[i]) > largest)
       largest = weight_count(&net->steps[i]);
   }
@@ -223,7 +225,7 @@ static sqz_status count_nonzeros(sqz_planner *p, int *counted) {
   for (int i = 0; i < net->num_steps && !st; i++) {
     sqz_step *s = &net->steps[i];
     if (!p->conv[i]) continue;
-    const sqz_conv_shape shape = shape_of(s);
+    const sqz_conv_shape shape = shape_of(p, i);
     if (!sqz_conv_may_be_sparse(&shape, net->exec.k, p->policy)) continue;
     st = decode_conv(p->conv[i], s->name, w, weight_count(s), NULL, p->err);
     if (!st) s->conv.nonzeros = sqz_count_nonzeros(w, (size_t)weight_count(s));

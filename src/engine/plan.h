@@ -16,6 +16,7 @@
 typedef struct sqz_tensor {
   int h, w, c;
   int first, last; /* the steps that write it first and read it last: it lives in between */
+  int nonnegative; /* written only through ReLUs (and max pools of such) */
   uint64_t offset; /* in the activations, where the planner places it */
   float *data;
 } sqz_tensor;

@@ -119,6 +119,7 @@ typedef struct sqz_operator {
 
 extern const sqz_operator sqz_op_conv_gemm;     /* SQZ_CONV_GEMM and SQZ_CONV_IGEMM */
 extern const sqz_operator sqz_op_conv_panels;   /* SQZ_CONV_PANELS */
+extern const sqz_operator sqz_op_conv_qs8;      /* SQZ_CONV_QS8 */
 extern const sqz_operator sqz_op_conv_spmm;     /* SQZ_CONV_SPMM */
 extern const sqz_operator sqz_op_conv_winograd; /* SQZ_CONV_WINOGRAD2, SQZ_CONV_WINOGRAD4 */
 extern const sqz_operator sqz_op_conv_im2col;   /* SQZ_CONV_IM2COL */

@@ -11,7 +11,7 @@
 
 static sqz_conv_shape conv(int side, int cin, int cout, int k, int stride, int pad) {
   const int out = (side + 2 * pad - k) / stride + 1;
-  const sqz_conv_shape s = {side, side, cin, out, out, cout, k, k, stride, pad};
+  const sqz_conv_shape s = {side, side, cin, out, out, cout, k, k, stride, pad, 0, 1};
   return s;
 }
 
@@ -56,6 +56,18 @@ int main(void) {
   CHECK(sqz_conv_may_be_sparse(&conv10, simd, def) && !sqz_conv_may_be_sparse(&e3_13, simd, def) &&
             !sqz_conv_may_be_sparse(&conv10, simd, &sqz_conv_policy_direct),
         "which convolutions may be sparse");
+  /* 8 bits: where the model asks (its weights qs8), on a ReLU's output, dense 1x1s only */
+  sqz_conv_shape asked = squeeze, asked10 = conv10, asked_pad = conv10_pad, asked_e3 = e3_13;
+  asked.int8_asked = asked10.int8_asked = asked_pad.int8_asked = asked_e3.int8_asked = 1;
+  expect(&asked, 128 * 16, simd, def, SQZ_CONV_QS8, "a squeeze asking for 8 bits");
+  expect(&asked10, dense10 / 5, simd, def, SQZ_CONV_QS8, "a sparse conv10 asking for 8 bits (before spmm)");
+  expect(&asked10, dense10, &sqz_kernels_scalar, def, SQZ_CONV_QS8, "8 bits with the scalar twins");
+  expect(&asked_pad, dense10, simd, def, SQZ_CONV_IGEMM, "a padded 1x1 asking for 8 bits");
+  expect(&asked_e3, 64 * 256 * 9, simd, def, SQZ_CONV_WINOGRAD2, "a 3x3 asking for 8 bits");
+  asked.input_nonnegative = 0;
+  expect(&asked, 128 * 16, simd, def, SQZ_CONV_PANELS, "8 bits asked on an input that may be negative");
+  expect(&squeeze, 128 * 16, simd, &sqz_conv_policy_all_qs8, SQZ_CONV_QS8, "a squeeze, all-qs8");
+  expect(&asked10, dense10, simd, &sqz_conv_policy_direct, SQZ_CONV_GEMM, "8 bits asked, direct");
   /* the test policies */
   expect(&e3_13, 64 * 256 * 9, simd, &sqz_conv_policy_winograd4, SQZ_CONV_WINOGRAD4, "F(4x4) forced at 13x13");
   expect(&e3_55, 16 * 64 * 9, simd, &sqz_conv_policy_winograd2, SQZ_CONV_WINOGRAD2, "F(2x2) forced at 55x55");

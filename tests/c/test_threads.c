@@ -152,8 +152,10 @@ static void check_model(const char *model) {
                   {&sqz_kernels_wasmsimd, &sqz_conv_policy_direct},
                   {&sqz_kernels_wasmsimd, &sqz_conv_policy_winograd2},
                   {&sqz_kernels_wasmsimd, &sqz_conv_policy_winograd4},
-                  {&sqz_kernels_wasmsimd, &sqz_conv_policy_all_sparse}};
-      for (int s = 0; rgb && s < 5; s++) {
+                  {&sqz_kernels_wasmsimd, &sqz_conv_policy_all_sparse},
+                  {&sqz_kernels_wasmsimd, &sqz_conv_policy_all_qs8},
+                  {&sqz_kernels_scalar, &sqz_conv_policy_all_qs8}};
+      for (int s = 0; rgb && s < (int)(sizeof sets / sizeof *sets); s++) {
         float one[1000], two[1000];
         if (run_network(d, sets[s].k, sets[s].p, 1, rgb, one) && run_network(d, sets[s].k, sets[s].p, 2, rgb, two)) {
           CHECK(memcmp(one, two, sizeof one) == 0, "%s: %s, %s: logits on 2 threads differ from 1", ppm,

@@ -23,7 +23,10 @@ sqz_status sqz_plan_conv(sqz_planner *p, const sqz_conv_desc *c, const char *nam
     return sqz_fail(err, SQZ_ERR_MODEL, "model: %s: a %dx%d kernel does not fit a %dx%d input", name, c->kh, c->kw,
                     ih, iw);
   sqz_status st;
-  if (output < 0 && (st = sqz_plan_tensor(p, oh, ow, c->cout, &output))) return st;
+  if (output < 0) {
+    if ((st = sqz_plan_tensor(p, oh, ow, c->cout, &output))) return st;
+    p->net->tensors[output].nonnegative = c->relu;
+  }
   const sqz_tensor *y = &p->net->tensors[output];
   if (y->h != oh || y->w != ow || out_channel + c->cout > y->c)
     return sqz_fail(err, SQZ_ERR_MODEL, "model: %s: its output does not fit its tensor", name);

@@ -20,5 +20,7 @@ sqz_status sqz_plan_fire(sqz_planner *p, const sqz_layer_desc *l, int index, int
   snprintf(name, sizeof name, "fire%d/expand1x1", index);
   if ((st = sqz_plan_conv(p, &l->expand1, name, squeezed, *output, 0, &written))) return st;
   snprintf(name, sizeof name, "fire%d/expand3x3", index);
-  return sqz_plan_conv(p, &l->expand3, name, squeezed, *output, e1, &written);
+  if ((st = sqz_plan_conv(p, &l->expand3, name, squeezed, *output, e1, &written))) return st;
+  p->net->tensors[*output].nonnegative = l->expand1.relu && l->expand3.relu;
+  return SQZ_OK;
 }

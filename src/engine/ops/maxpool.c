@@ -32,6 +32,7 @@ sqz_status sqz_plan_maxpool(sqz_planner *p, const sqz_layer_desc *l, int index, 
     return st;
   step->ih = h, step->iw = w, step->cin = c, step->oh = oh, step->ow = ow, step->cout = c;
   step->pool.kernel = k, step->pool.stride = s;
+  p->net->tensors[*output].nonnegative = x->nonnegative; /* windows never reach padding */
   return SQZ_OK;
 }
 
