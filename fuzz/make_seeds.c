@@ -19,7 +19,7 @@ static int write_seed(const char *dir, const char *name, int v, uint8_t *b, size
 
 int main(int argc, char **argv) {
   const char *dir = argc > 1 ? argv[1] : "fuzz/corpus/model";
-  for (int v = 0; v < 3; v++) {
+  for (int v = 0; v < 4; v++) {
     size_t n = 0, t = 0;
     uint8_t *b = sqz_fuzz_tiny_model(v, &n);
     if (!write_seed(dir, "tiny", v, b, n)) return 1;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "format/format.h"
+#include "format/tensor_codec.h"
 #include "preprocess/preprocess.h"
 #include "squeezenet.h"
 
@@ -23,14 +24,26 @@ static float weight(uint32_t *state) {
   return ((float)(*state >> 8) / (float)(1u << 24) - 0.5f) * 0.5f;
 }
 
-static void write_tensor(sqz_writer *w, sqz_encoding enc, uint32_t count, uint32_t *state) {
+/* A weight tensor of `channels` output channels, or (channels 0) a bias:
+ * biases of a qs8 model stay float32, as sqz compress writes them. */
+static void write_tensor(sqz_writer *w, sqz_encoding enc, uint32_t count, uint32_t channels, uint32_t *state) {
   float *v = malloc(count * sizeof(float));
   if (!v) {
     w->failed = 1;
     return;
   }
   for (uint32_t i = 0; i < count; i++) v[i] = weight(state);
-  sqz_write_tensor(w, enc, v, count);
+  if (enc == SQZ_ENC_QS8 && channels) {
+    const sqz_codec codec = {SQZ_ENC_QS8, 0, 0};
+    uint32_t bytes = 0;
+    sqz_error err;
+    uint8_t *payload = sqz_tensor_encode(&codec, v, count, channels, &bytes, &err);
+    if (payload) sqz_write_tensor_raw(w, enc, count, payload, bytes);
+    else w->failed = 1;
+    free(payload);
+  } else {
+    sqz_write_tensor(w, enc == SQZ_ENC_QS8 ? SQZ_ENC_F32 : enc, v, count);
+  }
   free(v);
 }
 
@@ -41,8 +54,8 @@ static void write_conv(sqz_writer *w, sqz_encoding enc, int cout, int cin, int k
   sqz_write_u8(w, (uint8_t)k), sqz_write_u8(w, (uint8_t)k);
   sqz_write_u8(w, (uint8_t)stride), sqz_write_u8(w, (uint8_t)pad);
   sqz_write_u8(w, 1), sqz_write_u8(w, 0);
-  write_tensor(w, enc, (uint32_t)(cout * cin * k * k), state);
-  write_tensor(w, enc, (uint32_t)cout, state);
+  write_tensor(w, enc, (uint32_t)(cout * cin * k * k), (uint32_t)cout, state);
+  write_tensor(w, enc, (uint32_t)cout, 0, state);
 }
 
 static void write_fire(sqz_writer *w, sqz_encoding enc, int cin, int s, int e1, int e3,
@@ -50,9 +63,9 @@ static void write_fire(sqz_writer *w, sqz_encoding enc, int cin, int s, int e1, 
   sqz_write_op(w, SQZ_OP_FIRE);
   sqz_write_u16(w, (uint16_t)s), sqz_write_u16(w, (uint16_t)e1), sqz_write_u16(w, (uint16_t)e3);
   sqz_write_u16(w, 0);
-  write_tensor(w, enc, (uint32_t)(s * cin), state), write_tensor(w, enc, (uint32_t)s, state);
-  write_tensor(w, enc, (uint32_t)(e1 * s), state), write_tensor(w, enc, (uint32_t)e1, state);
-  write_tensor(w, enc, (uint32_t)(e3 * s * 9), state), write_tensor(w, enc, (uint32_t)e3, state);
+  write_tensor(w, enc, (uint32_t)(s * cin), (uint32_t)s, state), write_tensor(w, enc, (uint32_t)s, 0, state);
+  write_tensor(w, enc, (uint32_t)(e1 * s), (uint32_t)e1, state), write_tensor(w, enc, (uint32_t)e1, 0, state);
+  write_tensor(w, enc, (uint32_t)(e3 * s * 9), (uint32_t)e3, state), write_tensor(w, enc, (uint32_t)e3, 0, state);
 }
 
 uint8_t *sqz_fuzz_tiny_taught_model(int variant, size_t *size) {
@@ -78,7 +91,7 @@ uint8_t *sqz_fuzz_tiny_model(int variant, size_t *size) {
     sqz_recipe caffe = {20, 20, 1, SQZ_RESIZE_WARP, 24, 1.0f, {123, 117, 104}, {1, 1, 1}};
     r = caffe;
   }
-  sqz_encoding enc = variant == 1 ? SQZ_ENC_F16 : SQZ_ENC_F32;
+  sqz_encoding enc = variant == 1 ? SQZ_ENC_F16 : variant == 3 ? SQZ_ENC_QS8 : SQZ_ENC_F32;
   uint32_t state = 12345u + (uint32_t)variant;
   static const char *labels[10] = {"n0 zero", "n1 one, uno", "n2 two", "n3 three", "n4 four",
                                    "n5 five", "n6 six", "n7 seven", "n8 eight", "n9 nine"};

@@ -12,7 +12,8 @@
  * global average pool; 10 classes) written with the format writer, with
  * deterministic weights. variant 0: 16x16 input, shorter side to 18, R,G,B,
  * float32; 1: the same in float16; 2: warp to 20x20, B,G,R, 0..255 minus
- * means (the Caffe recipe), float32. Free with free(). */
+ * means (the Caffe recipe), float32; 3: variant 0 in qs8 (its 1x1s compute
+ * in 8 bits: encoding 5 and the int8 path). Free with free(). */
 uint8_t *sqz_fuzz_tiny_model(int variant, size_t *size);
 
 /* The tiny model of that variant taught 3 classes (a taught model,

@@ -147,7 +147,7 @@ int main(void) {
          model_seeds, models_run, image_seeds, images_classified, exif_seeds, crashes);
 
   /* The seeds themselves: every tiny model loads and classifies. */
-  for (int v = 0; v < 3; v++) {
+  for (int v = 0; v < 4; v++) {
     size_t n = 0;
     uint8_t *b = sqz_fuzz_tiny_model(v, &n);
     sqz_error e = {SQZ_OK, ""};
