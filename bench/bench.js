@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm run bench [-- --json] [--runs N] [--warmup N] [--models a,b ('': none)] [--no-peers] [--no-native]
 //                 [--no-cli] [--no-heatmaps] [--extra LABEL=FILE.wasm[@THREADS]]...
+//                 [--extra-model LABEL=FILE.sqz[@THREADS]]...
 //
 // In one process, interleaved round by round, on the same input: our engine
 // (RGBA pixels of a golden 224/227 crop in; channel order, normalisation,
@@ -120,6 +121,15 @@ async function benchModel(model) {
     const [wasm, threads] = file.split('@');
     specs.push([label, { runtime: 'ours', model, rgba, width, height, threads: Number(threads || 1), wasm }]);
   });
+  // --extra-model LABEL=FILE.sqz[@THREADS] (repeatable): another model file of the same
+  // network on our build, e.g. its int8 compute (squeezenet1_1-qs8.sqz); on one
+  // thread it is profiled too, step by step against ours.
+  args.forEach((a, i) => {
+    if (a !== '--extra-model') return;
+    const [label, file] = args[i + 1].split('=');
+    const [modelFile, threads] = file.split('@');
+    specs.push([label, { runtime: 'ours', model, rgba, width, height, threads: Number(threads || 1), modelFile }]);
+  });
   if (existsSync(join(root, 'dist', 'squeezenet-mt.wasm')))
     specs.push(['ours 2t', { runtime: 'ours', model, rgba, width, height, threads: 2 }]);
   const scalarWasm = join(root, 'dist', 'squeezenet-scalar.wasm');
@@ -172,8 +182,11 @@ async function benchModel(model) {
   // the fastest of its runs on each (each step its own job here).
   const per = [], peaks = [], per2 = [];
   const ours2t = runners.find((r) => r.label === 'ours 2t');
+  const otherModels = runners.filter((r) => r.spec.modelFile && r.spec.threads === 1);
+  const perOther = otherModels.map(() => []);
   for (let i = 0; i < 10; i++) {
     per.push(await ours.call('profile'));
+    for (let m = 0; m < otherModels.length; m++) perOther[m].push(await otherModels[m].call('profile'));
     if (ours2t) per2.push(await ours2t.call('profile'));
     for (let j = 0; j < 3; j++) peaks.push(await ours.call('peak'));
   }
@@ -238,6 +251,13 @@ async function benchModel(model) {
     const min2 = steps.reduce((a, s) => a + s.min_ms_2t, 0);
     log(`fastest steps' sum on 2 threads ${fmt(min2)} ms: ${fmt(minTotal / min2)}x the 1-thread sum`);
   }
+  const otherProfiles = otherModels.map((r, m) => {
+    const prof = perOther[m][0].map((s, i) => ({ name: s.name, ms: median(perOther[m].map((p) => p[i].ms)), min_ms: Math.min(...perOther[m].map((p) => p[i].ms)) }));
+    const same = prof.length === steps.length && prof.every((s, i) => s.name === steps[i].name);
+    log(`\nprofile of ${r.label} (1 thread, median of 10, interleaved with ours): sum ${fmt(prof.reduce((a, s) => a + s.ms, 0))} ms`);
+    for (const [i, s] of prof.entries()) log(`  ${s.name.padEnd(20)} ${fmt(s.ms)} ms${same ? `, ${fmt(s.ms / steps[i].ms)}x ours (${fmt(steps[i].ms)} ms)` : ''}`);
+    return { runtime: r.label, model_file: r.spec.modelFile, steps: prof };
+  });
 
   let native = null;
   const nativeBin = join(root, 'build', 'sqz_bench');
@@ -254,7 +274,7 @@ async function benchModel(model) {
     log(`heatmaps (classify() top 5, 1 thread, alternating): ${fmt(heatmaps.heatmaps_median_ms)} ms with, ${fmt(heatmaps.plain_median_ms)} ms without: ${fmt(heatmaps.ratio)}x (goal ≤ 1.10); `
       + `reading the 5 maps alone: ${(1000 * heatmaps.five_maps_read_ms).toFixed(0)} µs, ${(100 * heatmaps.five_maps_read_share).toFixed(2)}% of a classification`);
   }
-  return { model, input: crop, width, height, runs, warmup, results, failures, goals, peak_wasm_memory_bytes: memory.memory, heap_break_bytes: memory.heapBreak, peak_wasm_memory_bytes_2t: memory2?.memory ?? null, profile: { steps, by_category_ms: byCat }, peak, native, heatmaps };
+  return { model, input: crop, width, height, runs, warmup, results, failures, goals, peak_wasm_memory_bytes: memory.memory, heap_break_bytes: memory.heapBreak, peak_wasm_memory_bytes_2t: memory2?.memory ?? null, profile: { steps, by_category_ms: byCat }, other_model_profiles: otherProfiles, peak, native, heatmaps };
 }
 
 const out = [];

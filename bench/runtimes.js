@@ -18,19 +18,21 @@ function argmax(x) {
 }
 
 /** Our engine: RGBA pixels of the crop in, preprocessing (channel order,
- *  normalisation) and network and top-1 timed. Optional threads (shared memory). */
-async function openOurs({ model, rgba, width, height, threads, wasm }) {
+ *  normalisation) and network and top-1 timed. Optional threads (shared memory),
+ *  another build (wasm) or another model file for the same crop (modelFile). */
+async function openOurs({ model, rgba, width, height, threads, wasm, modelFile }) {
   const { createEngine, PixelFormat } = await import(join(root, 'src/js/engine.js'));
+  const modelBytes = readFileSync(modelFile || join(root, 'models', `${model}.sqz`));
   let engine, handle;
   if (threads > 1) {
     const { createThreadedEngine } = await import(join(root, 'src/js/threads.js'));
     const module = await WebAssembly.compile(readFileSync(wasm ? wasm : join(root, 'dist/squeezenet-mt.wasm')));
     engine = await createThreadedEngine(module);
-    handle = await engine.loadModelThreaded(readFileSync(join(root, 'models', `${model}.sqz`)), threads);
+    handle = await engine.loadModelThreaded(modelBytes, threads);
     if (engine.threadCount(handle) !== threads) throw new Error(`${engine.threadCount(handle)} threads, not ${threads}`);
   } else {
     engine = await createEngine(readFileSync(wasm ? wasm : join(root, 'dist/squeezenet.wasm')));
-    handle = engine.loadModel(readFileSync(join(root, 'models', `${model}.sqz`)));
+    handle = engine.loadModel(modelBytes);
   }
   const info = engine.modelInfo(handle);
   const e = engine.exports;
