@@ -36,7 +36,8 @@ classify options:
   --files-from LIST  the paths in LIST, one a line ('-': standard input, read as it
                      comes), in its place among the FILEs
   --model NAME|FILE  default (the default), squeezenet1_0, squeezenet1_1,
-                     squeezenet1_1-compact or squeezenet1_1-int8, looked up in
+                     squeezenet1_1-compact, squeezenet1_1-int8 or
+                     squeezenet1_1-qs8 (int8 compute), looked up in
                      $SQZ_MODELS_DIR, then the package's models/, then ./models;
                      or a path to a .sqz file
   --top K            how many predictions per file (default 5)

@@ -34,12 +34,13 @@ test('squeezenet-scalar.wasm holds no SIMD instruction; the SIMD engines do', as
   assert.equal(simd.simd, true);
 });
 
-for (const name of MODELS) {
+// squeezenet1_1-qs8: its 8-bit steps run the scalar twins of the 8-bit kernels.
+for (const name of [...MODELS, 'squeezenet1_1-qs8']) {
   test(`${name}: the scalar and SIMD engines agree on the 200 photos`, async () => {
     const simd = await engineWithModel(name, 'squeezenet.wasm');
     const scalar = await engineWithModel(name, 'squeezenet-scalar.wasm');
     assert.deepEqual([simd.engine.simd, scalar.engine.simd], [true, false]);
-    const files = Object.keys(await predictions(name)).sort();
+    const files = Object.keys(await predictions(name.replace(/-qs8$/, ''))).sort();
     assert.equal(files.length, 200);
     const probabilities = ({ engine, model }) => {
       const p = new Float64Array(1000);
