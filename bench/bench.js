@@ -121,6 +121,7 @@ async function benchModel(model) {
     const [wasm, threads] = file.split('@');
     specs.push([label, { runtime: 'ours', model, rgba, width, height, threads: Number(threads || 1), wasm }]);
   });
+  const extraLabels = specs.map(([label]) => label); // the --extra builds
   // --extra-model LABEL=FILE.sqz[@THREADS] (repeatable): another model file of the same
   // network on our build, e.g. its int8 compute (squeezenet1_1-qs8.sqz); on one
   // thread it is profiled too, step by step against ours.
@@ -180,18 +181,24 @@ async function benchModel(model) {
   // serves both).
   // Ours on 2 threads too, alternating with 1: each step's speed-up, from
   // the fastest of its runs on each (each step its own job here).
-  const per = [], peaks = [], per2 = [];
+  // The first 1-thread --extra build too, alternating: each step's ratio to
+  // it, fastest against fastest (what each optimisation's step ratio is).
+  const per = [], peaks = [], per2 = [], perX = [];
   const ours2t = runners.find((r) => r.label === 'ours 2t');
   const otherModels = runners.filter((r) => r.spec.modelFile && r.spec.threads === 1);
   const perOther = otherModels.map(() => []);
+  const extra1t = runners.find((r) => extraLabels.includes(r.label) && r.spec.threads === 1);
   for (let i = 0; i < 10; i++) {
     per.push(await ours.call('profile'));
     for (let m = 0; m < otherModels.length; m++) perOther[m].push(await otherModels[m].call('profile'));
     if (ours2t) per2.push(await ours2t.call('profile'));
+    if (extra1t) perX.push(await extra1t.call('profile'));
     for (let j = 0; j < 3; j++) peaks.push(await ours.call('peak'));
   }
   const steps = per[0].map((s, i) => ({ name: s.name, ms: median(per.map((p) => p[i].ms)), min_ms: Math.min(...per.map((p) => p[i].ms)), madds: s.madds ?? 0 }));
   if (per2.length) steps.forEach((s, i) => { s.min_ms_2t = Math.min(...per2.map((p) => p[i].ms)); });
+  const sameSteps = perX.length && perX[0].length === steps.length && perX[0].every((x, i) => x.name === steps[i].name);
+  if (sameSteps) steps.forEach((s, i) => { s.min_ms_extra = Math.min(...perX.map((p) => p[i].ms)); });
   const total = steps.reduce((a, s) => a + s.ms, 0);
   // The float32 limit: the peak kernel's upper quartile of G multiply-adds/s
   // (load only lowers a run, and a rare run at a higher clock, up to 1.25x,
@@ -246,7 +253,12 @@ async function benchModel(model) {
   }
   const pct = (s) => (s.fraction_of_peak == null ? '' : `  ${(s.madds / 1e6).toFixed(1).padStart(6)} M madds, fastest ${fmt(s.min_ms)} ms = ${(100 * s.fraction_of_peak).toFixed(0).padStart(3)}% of peak`);
   const speedup = (s) => (s.min_ms_2t == null ? '' : `; 2t fastest ${fmt(s.min_ms_2t)} ms: ${fmt(s.min_ms / s.min_ms_2t)}x`);
-  for (const s of steps) log(`  ${s.name.padEnd(20)} ${fmt(s.ms)} ms ${(100 * s.ms / total).toFixed(1).padStart(5)}%${pct(s)}${speedup(s)}`);
+  const vsExtra = (s) => (s.min_ms_extra == null ? '' : `; ${extra1t.label} ${fmt(s.min_ms_extra)} ms: ${fmt(s.min_ms / s.min_ms_extra)}x`);
+  for (const s of steps) log(`  ${s.name.padEnd(20)} ${fmt(s.ms)} ms ${(100 * s.ms / total).toFixed(1).padStart(5)}%${pct(s)}${speedup(s)}${vsExtra(s)}`);
+  if (sameSteps) {
+    const minX = steps.reduce((a, s) => a + s.min_ms_extra, 0);
+    log(`fastest steps' sum ${fmt(minTotal)} ms, ${extra1t.label} ${fmt(minX)} ms: ${fmt(minTotal / minX)}x`);
+  }
   if (per2.length) {
     const min2 = steps.reduce((a, s) => a + s.min_ms_2t, 0);
     log(`fastest steps' sum on 2 threads ${fmt(min2)} ms: ${fmt(minTotal / min2)}x the 1-thread sum`);
