@@ -74,7 +74,8 @@ int sqz_conv_may_be_sparse(const sqz_conv_shape *s, const sqz_kernels *k, const 
 
 sqz_conv_path sqz_conv_choose_path(const sqz_conv_shape *s, uint64_t nonzeros, const sqz_kernels *k,
                                    const sqz_conv_policy *p) {
-  if (s->kh == 3 && s->kw == 3 && s->stride == 1 && s->pad == 1) {
+  /* the transforms write PPMM panels of 4 tiles (kernels.h) */
+  if (s->kh == 3 && s->kw == 3 && s->stride == 1 && s->pad == 1 && k->ppmm && k->mr == 4) {
     if (allows(p, SQZ_CONV_WINOGRAD4) && k->winograd4_input && k->winograd4_output &&
         s->oh >= p->winograd4_min_size && s->ow >= p->winograd4_min_size)
       return SQZ_CONV_WINOGRAD4;

@@ -84,10 +84,13 @@ typedef void sqz_f32_gavgpool_ukernel(size_t pixels, size_t channels, const floa
  *
  * Input transform: for tiles [tile_begin, tile_begin+tiles) of an ih × iw ×
  * channels NHWC input (pixels `channels` floats apart; `zero` holds channels
- * zeros for the padding), writes V = B^T d B: element xi (0..(t+2)^2-1) of
- * tile r's channel c at v[xi*xi_stride + r*channels + c]. Each xi is then a
- * GEMM (tiles × channels) × (channels × cout) against weights packed by
- * sqz_pack_winograd_3x3, giving M laid out the same way with cout.
+ * zeros for the padding), writes V = B^T d B as PPMM panels of 4 tiles:
+ * element xi (0..(t+2)^2-1) of tile r's channel c at
+ *   v[xi*xi_stride + (r/4)*4*channels + c*4 + r%4],
+ * a last panel's lanes past `tiles` zero (xi_stride >= tiles rounded up to
+ * 4, times channels). Each xi is then a PPMM (tiles × channels) × (channels
+ * × cout) against weights packed by sqz_pack_winograd_3x3, giving M with
+ * tile r's cout products at m[xi*xi_stride + r*cout].
  * Output transform: Y = A^T M A plus bias, clamped, written to the t×t
  * outputs of each tile inside oh × ow (pixels out_pixel_stride floats apart). */
 typedef void sqz_f32_winograd_input_ukernel(const float *input, size_t ih, size_t iw, size_t channels,

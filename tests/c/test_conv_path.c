@@ -81,7 +81,11 @@ int main(void) {
   bare.ppmm = NULL, bare.spmm = NULL, bare.winograd4_input = NULL;
   expect(&stem, 3 * 64 * 9, &bare, def, SQZ_CONV_IGEMM, "the stem");
   expect(&conv10, dense10 / 5, &bare, def, SQZ_CONV_GEMM, "a sparse conv10");
-  expect(&e3_55, 16 * 64 * 9, &bare, def, SQZ_CONV_WINOGRAD2, "expand3x3 at 55x55");
+  expect(&e3_55, 16 * 64 * 9, &bare, def, SQZ_CONV_IGEMM, "expand3x3 at 55x55 (Winograd runs on the PPMM)");
+  sqz_kernels no_f4 = sqz_kernels_scalar;
+  no_f4.name = "scalar without F(4x4)";
+  no_f4.winograd4_input = NULL;
+  expect(&e3_55, 16 * 64 * 9, &no_f4, def, SQZ_CONV_WINOGRAD2, "expand3x3 at 55x55");
   expect(&conv10, dense10 / 5, &sqz_kernels_scalar, def, SQZ_CONV_SPMM, "v1.0's conv10");
   return test_finish("test_conv_path");
 }

@@ -51,35 +51,39 @@ static void test_input_transform(const variant *t) {
     const size_t ih = rnd(1, 9), iw = rnd(1, 9), ch = rnd(1, 13);
     const size_t tiles_all = ((ih + T - 1) / T) * ((iw + T - 1) / T);
     const size_t begin = rnd(0, tiles_all - 1), tiles = rnd(1, tiles_all - begin);
-    const size_t xi_stride = tiles * ch + rnd(0, 5);
+    const size_t panels = (tiles + 3) / 4 * 4; /* tiles rounded up to whole PPMM panels */
+    const size_t xi_stride = panels * ch + rnd(0, 5);
     float *in = rand_buf(ih * iw * ch), *zero = filled(ch, 0.0f);
     float *vs = filled(A * A * xi_stride, CANARY), *vv = filled(A * A * xi_stride, CANARY);
     t->input_scalar(in, ih, iw, ch, zero, begin, tiles, vs, xi_stride);
     t->input_simd(in, ih, iw, ch, zero, begin, tiles, vv, xi_stride);
     const size_t tw = (iw + T - 1) / T;
     int bad = 0, differ = 0, canary = 0;
-    for (size_t r = 0; r < tiles; r++) {
+    for (size_t r = 0; r < panels; r++) {
       const long ty = (long)((begin + r) / tw), tx = (long)((begin + r) % tw);
       for (size_t c = 0; c < ch; c++) {
         double d[6][6];
         for (long i = 0; i < (long)A; i++)
           for (long j = 0; j < (long)A; j++) {
             const long y = (long)T * ty + i - 1, x = (long)T * tx + j - 1;
-            d[i][j] = y >= 0 && y < (long)ih && x >= 0 && x < (long)iw ? in[((size_t)y * iw + (size_t)x) * ch + c] : 0;
+            /* a last panel's lanes past the tiles: zero */
+            d[i][j] = r < tiles && y >= 0 && y < (long)ih && x >= 0 && x < (long)iw
+                          ? in[((size_t)y * iw + (size_t)x) * ch + c]
+                          : 0;
           }
         for (size_t a = 0; a < A; a++)
           for (size_t b = 0; b < A; b++) {
             double want = 0;
             for (size_t i = 0; i < A; i++)
               for (size_t j = 0; j < A; j++) want += bt(t, a, i) * d[i][j] * bt(t, b, j);
-            const size_t e = (a * A + b) * xi_stride + r * ch + c;
+            const size_t e = (a * A + b) * xi_stride + r / 4 * 4 * ch + c * 4 + r % 4;
             bad += !near(vs[e], want, 1e-5);
             differ += vs[e] != vv[e];
           }
       }
     }
     for (size_t xi = 0; xi < A * A; xi++)
-      for (size_t e = tiles * ch; e < xi_stride; e++)
+      for (size_t e = panels * ch; e < xi_stride; e++)
         canary += vs[xi * xi_stride + e] != CANARY || vv[xi * xi_stride + e] != CANARY;
     CHECK(!bad, "F(%zu) input transform (scalar) vs B^T d B: %d wrong, %zux%zux%zu tiles %zu+%zu", T, bad, ih, iw, ch, begin, tiles);
     CHECK(!differ, "F(%zu) input transform wasmsimd vs scalar: %d differ, %zux%zux%zu", T, differ, ih, iw, ch);
@@ -128,8 +132,8 @@ static void test_output_transform(const variant *t) {
   }
 }
 
-/* Packing + transforms + GEMM = a direct 3x3 convolution (pad 1, stride 1). */
-static void test_pipeline(const char *name, size_t T, sqz_f32_winograd_input_fn input, sqz_f32_gemm_fn gemm,
+/* Packing + transforms + PPMM = a direct 3x3 convolution (pad 1, stride 1). */
+static void test_pipeline(const char *name, size_t T, sqz_f32_winograd_input_fn input, sqz_f32_ppmm_fn ppmm,
                           sqz_f32_winograd_output_fn output) {
   const size_t mr = 4, nr = 8, S = (T + 2) * (T + 2);
   for (int iter = 0; iter < 60; iter++) {
@@ -140,14 +144,15 @@ static void test_pipeline(const char *name, size_t T, sqz_f32_winograd_input_fn 
     const size_t set = sqz_packed_conv_size(cout, cin, 1, 1, nr);
     float *packed = filled(sqz_packed_winograd_3x3_size(T, cout, cin, nr), CANARY);
     CHECK(sqz_pack_winograd_3x3(T, cout, cin, nr, wt, packed) == S * set, "winograd packed size");
-    float *v = malloc(S * tiles * cin * sizeof(float)), *m = malloc(S * tiles * cout * sizeof(float));
+    const size_t v_stride = (tiles + mr - 1) / mr * mr * cin; /* whole panels */
+    float *v = malloc(S * v_stride * sizeof(float)), *m = malloc(S * tiles * cout * sizeof(float));
     float *y = filled(h * w * cout, CANARY);
     const sqz_minmax_params none = {-INFINITY, INFINITY}, relu = {0.0f, INFINITY};
-    input(in, h, w, cin, zero, 0, tiles, v, tiles * cin);
+    input(in, h, w, cin, zero, 0, tiles, v, v_stride);
     for (size_t xi = 0; xi < S; xi++)
       for (size_t r = 0; r < tiles; r += mr)
-        gemm(tiles - r < mr ? tiles - r : mr, cout, cin, v + xi * tiles * cin + r * cin, cin * sizeof(float),
-             packed + xi * set, m + xi * tiles * cout + r * cout, cout * sizeof(float), nr * sizeof(float), &none);
+        ppmm(tiles - r < mr ? tiles - r : mr, cout, cin, v + xi * v_stride + r * cin, packed + xi * set,
+             m + xi * tiles * cout + r * cout, cout * sizeof(float), nr * sizeof(float), &none);
     output(m, tiles * cout, cout, bias, 0, tiles, h, w, y, cout, &relu);
     int bad = 0;
     for (size_t oy = 0; oy < h; oy++)
@@ -181,8 +186,8 @@ int main(void) {
     const variant *t = variants[i];
     test_input_transform(t);
     test_output_transform(t);
-    test_pipeline("scalar", t->tile, t->input_scalar, sqz_f32_gemm_minmax_ukernel_4x8__scalar, t->output_scalar);
-    test_pipeline("wasmsimd", t->tile, t->input_simd, sqz_kernels_wasmsimd.gemm, t->output_simd);
+    test_pipeline("scalar", t->tile, t->input_scalar, sqz_f32_ppmm_minmax_ukernel_4x8__scalar, t->output_scalar);
+    test_pipeline("wasmsimd", t->tile, t->input_simd, sqz_kernels_wasmsimd.ppmm, t->output_simd);
   }
   return test_finish("test_kernels_winograd");
 }

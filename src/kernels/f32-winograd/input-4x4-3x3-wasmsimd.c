@@ -1,6 +1,10 @@
 /* Winograd F(4x4, 3x3) input transform, wasm SIMD128: the scalar twin's
- * arithmetic (same order) on 4 channels at a time, the remainder one at a time. */
+ * arithmetic (same order) on 4 channels at a time, the remainder one at a
+ * time. Four tiles' results for 4 channels are turned into the PPMM panel's
+ * tile-interleaved order by a 4x4 transpose in registers (winograd-panel.h). */
+#include "kernels/f32-winograd/patch.h"
 #include "kernels/f32-winograd/transforms-4x4-3x3.h"
+#include "kernels/f32-winograd/winograd-panel.h"
 #include "kernels/kernels.h"
 #include "kernels/simd.h"
 
@@ -17,30 +21,29 @@ static void bt(const v128_t d[6], v128_t r[6]) {
 void sqz_f32_winograd_input_4x4_3x3__wasmsimd(const float *input, size_t ih, size_t iw, size_t channels,
                                               const float *zero, size_t tile_begin, size_t tiles, float *v,
                                               size_t xi_stride) {
-  const size_t tw = (iw + 3) / 4;
-  for (size_t r = 0; r < tiles; r++) {
-    const size_t ty = (tile_begin + r) / tw, tx = (tile_begin + r) % tw;
-    const float *p[6][6];
-    for (size_t i = 0; i < 6; i++) {
-      for (size_t j = 0; j < 6; j++) {
-        const size_t y = 4 * ty + i - 1, x = 4 * tx + j - 1; /* wraps past 0 when -1: caught below */
-        p[i][j] = y < ih && x < iw ? input + (y * iw + x) * channels : zero;
-      }
-    }
-    float *out = v + r * channels;
+  for (size_t r0 = 0; r0 < tiles; r0 += 4) {
+    const float *p[4][36];
+    for (size_t m = 0; m < 4; m++)
+      sqz_winograd_patch(4, input, ih, iw, channels, zero, tile_begin + r0 + m, r0 + m < tiles, p[m]);
+    float *panel = v + r0 * channels;
     size_t c = 0;
     for (; c + 4 <= channels; c += 4) {
-      v128_t t[6][6], col[6], res[6];
-      for (size_t j = 0; j < 6; j++) {
-        for (size_t i = 0; i < 6; i++) col[i] = wasm_v128_load(p[i][j] + c);
-        bt(col, res);
-        for (size_t i = 0; i < 6; i++) t[i][j] = res[i];
+      v128_t s[36][4]; /* element, tile */
+      for (size_t m = 0; m < 4; m++) {
+        v128_t t[6][6], col[6], res[6];
+        for (size_t j = 0; j < 6; j++) {
+          for (size_t i = 0; i < 6; i++) col[i] = wasm_v128_load(p[m][i * 6 + j] + c);
+          bt(col, res);
+          for (size_t i = 0; i < 6; i++) t[i][j] = res[i];
+        }
+        for (size_t i = 0; i < 6; i++) {
+          bt(t[i], res);
+          for (size_t j = 0; j < 6; j++) s[i * 6 + j][m] = res[j];
+        }
       }
-      for (size_t i = 0; i < 6; i++) {
-        bt(t[i], res);
-        for (size_t j = 0; j < 6; j++) wasm_v128_store(out + (i * 6 + j) * xi_stride + c, res[j]);
-      }
+      for (size_t xi = 0; xi < 36; xi++) sqz_winograd_store_panel_4x4(s[xi], panel + xi * xi_stride + c * 4);
     }
-    for (; c < channels; c++) sqz_winograd4_input_channel(p, c, out, xi_stride);
+    for (; c < channels; c++)
+      for (size_t m = 0; m < 4; m++) sqz_winograd4_input_channel(p[m], c, panel + m, xi_stride);
   }
 }

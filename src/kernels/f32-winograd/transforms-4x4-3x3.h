@@ -24,17 +24,18 @@ static inline void sqz_winograd4_at(const float m[6], float y[4]) {
   y[3] = (b + 8.0f * d) + m[5];
 }
 
-/* Channel c of one tile: 6x6 patch pointers in, 36 transformed values out. */
-static inline void sqz_winograd4_input_channel(const float *p[6][6], size_t c, float *out, size_t xi_stride) {
+/* Channel c of one tile: 6x6 patch pointers in (patch.h), 36 transformed values out,
+ * to the tile's lane of a 4-tile PPMM panel (out: the panel + the lane). */
+static inline void sqz_winograd4_input_channel(const float *p[36], size_t c, float *out, size_t xi_stride) {
   float t[6][6], col[6], res[6];
   for (size_t j = 0; j < 6; j++) {
-    for (size_t i = 0; i < 6; i++) col[i] = p[i][j][c];
+    for (size_t i = 0; i < 6; i++) col[i] = p[i * 6 + j][c];
     sqz_winograd4_bt(col, res);
     for (size_t i = 0; i < 6; i++) t[i][j] = res[i];
   }
   for (size_t i = 0; i < 6; i++) {
     sqz_winograd4_bt(t[i], res);
-    for (size_t j = 0; j < 6; j++) out[(i * 6 + j) * xi_stride + c] = res[j];
+    for (size_t j = 0; j < 6; j++) out[(i * 6 + j) * xi_stride + c * 4] = res[j];
   }
 }
 
