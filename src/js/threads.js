@@ -158,8 +158,13 @@ class ThreadedEngine extends Engine {
         const stack = e.sqzw_alloc(WORKER_STACK_BYTES);
         if (!stack) throw new EngineError('out of memory for a thread stack', 'ERR_MEMORY');
         running.stacks.push(stack);
+        // The C stack pointer must be 16-byte aligned (the wasm C ABI's
+        // stack alignment, which clang's code assumes); malloc gives 8. A
+        // third thread's stack top off by 8 trapped out of bounds in the
+        // Winograd input transform (its frame on that stack), and the main
+        // thread then waited for it forever.
         const setup = { module: this.module, memory: this.memory, pool, index, stackBase: stack,
-          stackTop: stack + WORKER_STACK_BYTES };
+          stackTop: (stack + WORKER_STACK_BYTES) & ~15 };
         starts.push(startWorker(setup, ports[index - 1]).then((worker) => running.workers.push(worker)));
       }
       const results = await Promise.allSettled(starts);
