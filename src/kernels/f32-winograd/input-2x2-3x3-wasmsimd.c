@@ -2,7 +2,7 @@
  * arithmetic on 4 channels at a time (NHWC keeps them contiguous), the
  * channel remainder done one at a time. Four tiles' results for 4 channels
  * are turned into the PPMM panel's tile-interleaved order by a 4x4
- * transpose in registers (winograd-panel.h). */
+ * transpose in place (winograd-panel.h). */
 #include "kernels/f32-winograd/patch.h"
 #include "kernels/f32-winograd/transforms-2x2-3x3.h"
 #include "kernels/f32-winograd/winograd-panel.h"
@@ -19,7 +19,7 @@ void sqz_f32_winograd_input_2x2_3x3__wasmsimd(const float *input, size_t ih, siz
     float *panel = v + r0 * channels;
     size_t c = 0;
     for (; c + 4 <= channels; c += 4) {
-      v128_t s[16][4]; /* element, tile */
+      float *block = panel + c * 4; /* as in input-4x4-3x3-wasmsimd.c */
       for (size_t m = 0; m < 4; m++) {
         v128_t t[4][4];
         for (size_t j = 0; j < 4; j++) {
@@ -31,13 +31,13 @@ void sqz_f32_winograd_input_2x2_3x3__wasmsimd(const float *input, size_t ih, siz
           t[3][j] = wasm_f32x4_sub(d1, d3);
         }
         for (size_t i = 0; i < 4; i++) {
-          s[i * 4 + 0][m] = wasm_f32x4_sub(t[i][0], t[i][2]);
-          s[i * 4 + 1][m] = wasm_f32x4_add(t[i][1], t[i][2]);
-          s[i * 4 + 2][m] = wasm_f32x4_sub(t[i][2], t[i][1]);
-          s[i * 4 + 3][m] = wasm_f32x4_sub(t[i][1], t[i][3]);
+          wasm_v128_store(block + (i * 4 + 0) * xi_stride + m * 4, wasm_f32x4_sub(t[i][0], t[i][2]));
+          wasm_v128_store(block + (i * 4 + 1) * xi_stride + m * 4, wasm_f32x4_add(t[i][1], t[i][2]));
+          wasm_v128_store(block + (i * 4 + 2) * xi_stride + m * 4, wasm_f32x4_sub(t[i][2], t[i][1]));
+          wasm_v128_store(block + (i * 4 + 3) * xi_stride + m * 4, wasm_f32x4_sub(t[i][1], t[i][3]));
         }
       }
-      for (size_t xi = 0; xi < 16; xi++) sqz_winograd_store_panel_4x4(s[xi], panel + xi * xi_stride + c * 4);
+      for (size_t xi = 0; xi < 16; xi++) sqz_winograd_transpose_panel_4x4(block + xi * xi_stride);
     }
     for (; c < channels; c++)
       for (size_t m = 0; m < 4; m++) sqz_winograd2_input_channel(p[m], c, panel + m, xi_stride);

@@ -1,7 +1,7 @@
 /* Winograd F(4x4, 3x3) input transform, wasm SIMD128: the scalar twin's
  * arithmetic (same order) on 4 channels at a time, the remainder one at a
  * time. Four tiles' results for 4 channels are turned into the PPMM panel's
- * tile-interleaved order by a 4x4 transpose in registers (winograd-panel.h). */
+ * tile-interleaved order by a 4x4 transpose in place (winograd-panel.h). */
 #include "kernels/f32-winograd/patch.h"
 #include "kernels/f32-winograd/transforms-4x4-3x3.h"
 #include "kernels/f32-winograd/winograd-panel.h"
@@ -28,7 +28,9 @@ void sqz_f32_winograd_input_4x4_3x3__wasmsimd(const float *input, size_t ih, siz
     float *panel = v + r0 * channels;
     size_t c = 0;
     for (; c + 4 <= channels; c += 4) {
-      v128_t s[36][4]; /* element, tile */
+      /* each tile's 4 channels of element xi go to the 16 floats the panel
+       * holds for them (tile-major), transposed in place once all 4 are in */
+      float *block = panel + c * 4;
       for (size_t m = 0; m < 4; m++) {
         v128_t t[6][6], col[6], res[6];
         for (size_t j = 0; j < 6; j++) {
@@ -38,10 +40,10 @@ void sqz_f32_winograd_input_4x4_3x3__wasmsimd(const float *input, size_t ih, siz
         }
         for (size_t i = 0; i < 6; i++) {
           bt(t[i], res);
-          for (size_t j = 0; j < 6; j++) s[i * 6 + j][m] = res[j];
+          for (size_t j = 0; j < 6; j++) wasm_v128_store(block + (i * 6 + j) * xi_stride + m * 4, res[j]);
         }
       }
-      for (size_t xi = 0; xi < 36; xi++) sqz_winograd_store_panel_4x4(s[xi], panel + xi * xi_stride + c * 4);
+      for (size_t xi = 0; xi < 36; xi++) sqz_winograd_transpose_panel_4x4(block + xi * xi_stride);
     }
     for (; c < channels; c++)
       for (size_t m = 0; m < 4; m++) sqz_winograd4_input_channel(p[m], c, panel + m, xi_stride);

@@ -4,9 +4,10 @@
 #define SQZ_WINOGRAD_PANEL_H
 #include "kernels/simd.h"
 
-/* s[m]: channels c..c+3 of tile m; writes y[k*4 + m] = channel c+k of tile m
- * (a 4x4 transpose, as x32-packx's). */
-static inline void sqz_winograd_store_panel_4x4(const v128_t s[4], float *y) {
+/* y[m*4 + k], channel c+k of tile m, becomes y[k*4 + m] (a 4x4 transpose,
+ * as x32-packx's). */
+static inline void sqz_winograd_transpose_panel_4x4(float *y) {
+  const v128_t s[4] = {wasm_v128_load(y), wasm_v128_load(y + 4), wasm_v128_load(y + 8), wasm_v128_load(y + 12)};
   const v128_t v01lo = wasm_i32x4_shuffle(s[0], s[1], 0, 4, 1, 5); /* a0 b0 a1 b1 */
   const v128_t v23lo = wasm_i32x4_shuffle(s[2], s[3], 0, 4, 1, 5); /* c0 d0 c1 d1 */
   const v128_t v01hi = wasm_i32x4_shuffle(s[0], s[1], 2, 6, 3, 7); /* a2 b2 a3 b3 */
