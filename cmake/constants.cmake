@@ -1,7 +1,8 @@
 # Writes dist/constants.js and dist/constants.d.ts: what the JS package and
 # the page share with the C library and the build, so that none of it is
 # copied by hand. Run by the build (CMakeLists.txt, target `constants`):
-#   cmake -DINPUT=<models list> -DHEADER=squeezenet.h -DMODELS_DIR=models -DOUT=dist -P cmake/constants.cmake
+#   cmake -DINPUT=<models list> -DHEADER=squeezenet.h -DCOLORS=heatmap_colors.h -DBATCH=batch.h
+#         -DMODELS_DIR=models -DOUT=dist -P cmake/constants.cmake
 # INPUT sets SQZ_MODELS ("name|title|package" entries), SQZ_DEFAULT_MODEL and
 # the .wasm memory limits (cmake/sources.cmake).
 include(${INPUT})
@@ -27,6 +28,11 @@ if(NOT header MATCHES "#define SQZ_MAX_THREADS ([0-9]+)")
   message(FATAL_ERROR "${HEADER}: no SQZ_MAX_THREADS")
 endif()
 set(max_threads ${CMAKE_MATCH_1})
+file(READ ${BATCH} batch)
+if(NOT batch MATCHES "#define CLI_MAX_JOBS ([0-9]+)")
+  message(FATAL_ERROR "${BATCH}: no CLI_MAX_JOBS")
+endif()
+set(max_jobs ${CMAKE_MATCH_1})
 
 # The heatmaps' colour scale (src/tools/heatmap_colors.h).
 file(READ ${COLORS} colors)
@@ -90,6 +96,9 @@ export const STATUS = Object.freeze([${status_js}]);
 /** SQZ_MAX_THREADS: the most threads one classification runs on. */
 export const MAX_THREADS = ${max_threads};
 
+/** CLI_MAX_JOBS (src/tools/batch.h): the most images the CLIs classify at once. */
+export const CLI_MAX_JOBS = ${max_jobs};
+
 /** The .wasm engines' memory in 64 KiB pages, as linked (the threaded one imports it). */
 export const MEMORY_PAGES = Object.freeze({ initial: ${initial_pages}, maximum: ${maximum_pages} });
 
@@ -123,6 +132,7 @@ export interface ShippedModel {
 export declare const MODELS: readonly ShippedModel[];
 export declare const STATUS: readonly string[];
 export declare const MAX_THREADS: number;
+export declare const CLI_MAX_JOBS: number;
 export declare const MEMORY_PAGES: { readonly initial: number; readonly maximum: number };
 export declare const HEATMAP_COLORS: {
   readonly red: readonly number[]; readonly green: readonly number[]; readonly blue: readonly number[];

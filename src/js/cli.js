@@ -15,11 +15,11 @@ import { ClassifyJob, EmbedJob } from './cli-worker.js';
 import { trainCommand } from './cli-teach.js';
 import { inputsOf, openLists, closeLists, countInputs } from './cli-inputs.js';
 import { classIndices } from './outputs.js';
+import { MODELS as SHIPPED_MODELS, MAX_THREADS, CLI_MAX_JOBS } from '../../dist/constants.js';
 
 const PROGRAM = 'squeezenet-wasm';
 // models/default.sqz, made by the build (CMake's SQZ_DEFAULT_MODEL chooses it).
 const DEFAULT_MODEL = 'default';
-const MAX_JOBS = 256, MAX_THREADS = 64; // as src/tools/batch.h, SQZ_MAX_THREADS
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = (name) => path.join(root, 'dist', name);
 
@@ -35,11 +35,10 @@ classify options:
                      ones skipped. A file named explicitly is always tried
   --files-from LIST  the paths in LIST, one a line ('-': standard input, read as it
                      comes), in its place among the FILEs
-  --model NAME|FILE  default (the default), squeezenet1_0, squeezenet1_1,
-                     squeezenet1_1-compact, squeezenet1_1-int8 or
-                     squeezenet1_1-qs8 (int8 compute), looked up in
-                     $SQZ_MODELS_DIR, then the package's models/, then ./models;
-                     or a path to a .sqz file
+  --model NAME|FILE  a model's name, looked up in $SQZ_MODELS_DIR, then the
+                     package's models/, then ./models; or a path to a .sqz file.
+                     The package has ${SHIPPED_MODELS.map((m) => m.name).join(', ')}
+                     (without --model: default)
   --top K            how many predictions per file (default 5)
   --json             one JSON object per line and file
   --csv              a header, then one row per file: file,index1,label1,probability1,
@@ -337,7 +336,7 @@ async function runBatch({ inputs, jobs, first, workerSetup, report, style, progr
   return failedAny;
 }
 
-const jobsDefault = () => Math.min(MAX_JOBS, availableParallelism?.() ?? cpus().length);
+const jobsDefault = () => Math.min(CLI_MAX_JOBS, availableParallelism?.() ?? cpus().length);
 
 /**
  * A command's arguments by its option table: { values, sources }, with one
@@ -424,7 +423,7 @@ async function classify(args) {
     '--raw': { kind: 'flag', value: false },
     '--logits': { kind: 'flag', value: false },
     '--threads': { kind: 'int', value: 1, min: 1, max: MAX_THREADS },
-    '--jobs': { kind: 'int', value: jobsDefault(), min: 1, max: MAX_JOBS },
+    '--jobs': { kind: 'int', value: jobsDefault(), min: 1, max: CLI_MAX_JOBS },
     '--files-from': { kind: 'list' },
     '--quiet': { kind: 'flag', value: false },
     '--ignore-orientation': { kind: 'flag', value: false },
@@ -491,7 +490,7 @@ async function embed(args) {
     '--model': { kind: 'string', value: DEFAULT_MODEL },
     '--raw': { kind: 'flag', value: false },
     '--threads': { kind: 'int', value: 1, min: 1, max: MAX_THREADS },
-    '--jobs': { kind: 'int', value: jobsDefault(), min: 1, max: MAX_JOBS },
+    '--jobs': { kind: 'int', value: jobsDefault(), min: 1, max: CLI_MAX_JOBS },
     '--files-from': { kind: 'list' },
     '--quiet': { kind: 'flag', value: false },
     '--ignore-orientation': { kind: 'flag', value: false },

@@ -12,10 +12,10 @@
   "                     ones skipped. A file named explicitly is always tried\n"            \
   "  --files-from LIST  the paths in LIST, one a line ('-': standard input, read as it\n"   \
   "                     comes), in its place among the FILEs\n"                              \
-  "  --model NAME|FILE  default (the default), squeezenet1_0, squeezenet1_1,\n"             \
-  "                     squeezenet1_1-compact or squeezenet1_1-int8, looked up in\n"         \
-  "                     $SQZ_MODELS_DIR, then models/ beside the program, then ./models;\n" \
-  "                     or a path to a .sqz file\n"                                          \
+  "  --model NAME|FILE  a model's name, looked up in $SQZ_MODELS_DIR, then models/\n"     \
+  "                     beside the program, then ./models; or a path to a .sqz file.\n"    \
+  "                     The build makes " SQZ_MODEL_NAMES "\n"                             \
+  "                     (without --model: default)\n"                                      \
   "  --top K            how many predictions per file (default 5)\n"                        \
   "  --json             one JSON object per line and file\n"                                \
   "  --csv              a header, then one row per file: file,index1,label1,probability1,\n" \
