@@ -2,7 +2,8 @@
  * against a naive product in double from the unpacked rows and OI weights
  * (packed by sqz_pack_conv_weights, so the packing is checked too), and the
  * wasmsimd loadsplat kernel against the twin bit for bit (same order of
- * adds). Random tile heights, widths, depths, column-block strides and all
+ * adds). Random tile heights, widths (up to 70: the SIMD kernel's one-row
+ * path takes 32 columns at a time), depths, column-block strides and all
  * three clamps; the panel's rows past mr hold huge values that must not
  * reach any output, and nothing outside the written elements may change.
  * Also x32-packx (rows into such panels): the scalar twin against the
@@ -40,7 +41,7 @@ static void test_packx(void) {
 int main(void) {
   test_packx();
   for (int iter = 0; iter < 2000; iter++) {
-    const size_t mr = rnd(1, 4), nc = rnd(1, 35), kc = iter < 200 ? (size_t)iter + 1 : rnd(1, 160);
+    const size_t mr = rnd(1, 4), nc = rnd(1, 70), kc = iter < 200 ? (size_t)iter + 1 : rnd(1, 160);
     const size_t blocks = (nc + 7) / 8;
     const size_t cn_stride = (8 + 4 * rnd(0, 2)) * sizeof(float);
     const size_t cm_stride = blocks * cn_stride + rnd(0, 3) * sizeof(float);

@@ -11,12 +11,79 @@
  * counter to the stack in the loop: this took 0.91-0.95x the time in
  * isolation (conv10's and the Winograd GEMMs' shapes). Unrolling k by 2
  * took 1.3-1.45x (clang hoists the loads, V8 spills). Contract: kernels.h
- * (sqz_f32_ppmm_fn); scalar twin 4x8-minmax-scalar.c. */
+ * (sqz_f32_ppmm_fn); scalar twin 4x8-minmax-scalar.c.
+ * A tile of one row (mr = 1: the last of conv10's 169 pixels, of 13x13 and
+ * 27x27 Winograd steps' 49 tiles, of the stem's 12321 pixels) goes to
+ * row1(), which computes only that row, 4 column blocks at a time (8
+ * independent sums, as many as the 4-row loop's; one block alone would wait
+ * on its 2 sums' adds): the same sums in the same order as row 0 of the
+ * 4-row loop. */
 #include <assert.h>
 
 #include "kernels/kernels.h"
 #include "kernels/simd.h"
 #include "kernels/store-4x8-wasmsimd.h"
+
+static v128_t clamp(v128_t x, v128_t vmin, v128_t vmax) { return wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, x)); }
+
+static __attribute__((noinline)) void row1(size_t nc, size_t kc, const float *restrict a, const float *restrict w,
+                                           float *restrict c, size_t cn_stride, v128_t vmin, v128_t vmax) {
+  const size_t block = 8 + kc * 8; /* floats per packed block of 8 columns */
+  const float *const a_end = a + kc * 4;
+  for (; nc >= 32; nc -= 32) {
+    const float *w0 = w, *w1 = w + block, *w2 = w1 + block, *w3 = w2 + block;
+    v128_t vacc0 = wasm_v128_load(w0), vacc1 = wasm_v128_load(w0 + 4);
+    v128_t vacc2 = wasm_v128_load(w1), vacc3 = wasm_v128_load(w1 + 4);
+    v128_t vacc4 = wasm_v128_load(w2), vacc5 = wasm_v128_load(w2 + 4);
+    v128_t vacc6 = wasm_v128_load(w3), vacc7 = wasm_v128_load(w3 + 4);
+    w0 += 8, w1 += 8, w2 += 8, w3 += 8;
+    for (const float *ap = a; ap != a_end; ap += 4) {
+      const v128_t va = wasm_v128_load32_splat(ap);
+      vacc0 = wasm_f32x4_add(vacc0, wasm_f32x4_mul(va, wasm_v128_load(w0)));
+      vacc1 = wasm_f32x4_add(vacc1, wasm_f32x4_mul(va, wasm_v128_load(w0 + 4)));
+      vacc2 = wasm_f32x4_add(vacc2, wasm_f32x4_mul(va, wasm_v128_load(w1)));
+      vacc3 = wasm_f32x4_add(vacc3, wasm_f32x4_mul(va, wasm_v128_load(w1 + 4)));
+      vacc4 = wasm_f32x4_add(vacc4, wasm_f32x4_mul(va, wasm_v128_load(w2)));
+      vacc5 = wasm_f32x4_add(vacc5, wasm_f32x4_mul(va, wasm_v128_load(w2 + 4)));
+      vacc6 = wasm_f32x4_add(vacc6, wasm_f32x4_mul(va, wasm_v128_load(w3)));
+      vacc7 = wasm_f32x4_add(vacc7, wasm_f32x4_mul(va, wasm_v128_load(w3 + 4)));
+      w0 += 8, w1 += 8, w2 += 8, w3 += 8;
+    }
+    float *c1 = (float *)((uintptr_t)c + cn_stride), *c2 = (float *)((uintptr_t)c1 + cn_stride);
+    float *c3 = (float *)((uintptr_t)c2 + cn_stride);
+    wasm_v128_store(c, clamp(vacc0, vmin, vmax));
+    wasm_v128_store(c + 4, clamp(vacc1, vmin, vmax));
+    wasm_v128_store(c1, clamp(vacc2, vmin, vmax));
+    wasm_v128_store(c1 + 4, clamp(vacc3, vmin, vmax));
+    wasm_v128_store(c2, clamp(vacc4, vmin, vmax));
+    wasm_v128_store(c2 + 4, clamp(vacc5, vmin, vmax));
+    wasm_v128_store(c3, clamp(vacc6, vmin, vmax));
+    wasm_v128_store(c3 + 4, clamp(vacc7, vmin, vmax));
+    w = w3; /* past the 4 blocks */
+    c = (float *)((uintptr_t)c3 + cn_stride);
+  }
+  while (nc != 0) {
+    v128_t vacc0 = wasm_v128_load(w), vacc1 = wasm_v128_load(w + 4);
+    w += 8;
+    for (const float *ap = a; ap != a_end; ap += 4) {
+      const v128_t va = wasm_v128_load32_splat(ap);
+      vacc0 = wasm_f32x4_add(vacc0, wasm_f32x4_mul(va, wasm_v128_load(w)));
+      vacc1 = wasm_f32x4_add(vacc1, wasm_f32x4_mul(va, wasm_v128_load(w + 4)));
+      w += 8;
+    }
+    vacc0 = clamp(vacc0, vmin, vmax);
+    vacc1 = clamp(vacc1, vmin, vmax);
+    if (nc >= 8) {
+      wasm_v128_store(c, vacc0);
+      wasm_v128_store(c + 4, vacc1);
+      c = (float *)((uintptr_t)c + cn_stride);
+      nc -= 8;
+    } else {
+      sqz_store_4x8_tail__wasmsimd(nc, c, c, c, c, vacc0, vacc1, vacc0, vacc1, vacc0, vacc1, vacc0, vacc1);
+      nc = 0;
+    }
+  }
+}
 
 void sqz_f32_ppmm_minmax_ukernel_4x8__wasmsimd_loadsplat(size_t mr, size_t nc, size_t kc,
                                                          const float *restrict a, const float *restrict w,
@@ -33,6 +100,10 @@ void sqz_f32_ppmm_minmax_ukernel_4x8__wasmsimd_loadsplat(size_t mr, size_t nc, s
   const float *const a_end = a + kc * 4;
   const v128_t vmin = wasm_v128_load32_splat(&params->min);
   const v128_t vmax = wasm_v128_load32_splat(&params->max);
+  if (mr == 1) {
+    row1(nc, kc, a, w, c, cn_stride, vmin, vmax);
+    return;
+  }
   do {
     v128_t vacc0x0123 = wasm_v128_load(w);
     v128_t vacc0x4567 = wasm_v128_load(w + 4);
