@@ -34,16 +34,18 @@ static void normalise(const sqz_recipe *r, const sqz_oriented *view, int row0, i
   make_tables(r, lut);
   const int w = view->width, channels = view->channels;
   const int go = channels >= 3 ? 1 : 0, bo = channels >= 3 ? 2 : 0;
-  /* Output slot 0 takes R (or B when bgr), slot 2 the other. */
-  const int first = r->bgr ? 2 : 0, last = r->bgr ? 0 : 2;
+  /* Output slot 0 takes R (or B when bgr), slot 2 the other: their tables
+   * and byte offsets chosen once (indexing a pixel's 3 bytes by a variable
+   * put them on the stack each pixel) */
+  const float *lut0 = lut[r->bgr ? 2 : 0], *lut1 = lut[1], *lut2 = lut[r->bgr ? 0 : 2];
+  const int at0 = r->bgr ? bo : 0, at2 = r->bgr ? 0 : bo;
   for (int y = row0; y < row1; y++) {
     const uint8_t *p = view->origin + y * view->y_step;
     float *o = out + (size_t)y * w * 3;
     for (int x = 0; x < w; x++, p += view->x_step, o += 3) {
-      const uint8_t rgb[3] = {p[0], p[go], p[bo]};
-      o[0] = lut[first][rgb[first]];
-      o[1] = lut[1][rgb[1]];
-      o[2] = lut[last][rgb[last]];
+      o[0] = lut0[p[at0]];
+      o[1] = lut1[p[go]];
+      o[2] = lut2[p[at2]];
     }
   }
 }
