@@ -113,24 +113,21 @@ async function benchModel(model) {
   const input = await ours.call('input');
   const runners = [ours];
   const specs = [];
-  // --extra LABEL=FILE.wasm[@THREADS] (repeatable): another build of ours, e.g. before a
-  // change (a squeezenet-mt.wasm with @2 on two threads).
-  args.forEach((a, i) => {
-    if (a !== '--extra') return;
+  // `option LABEL=FILE[@THREADS]` (repeatable): another runtime of ours with FILE as `key`.
+  const extras = (option, key) => args.flatMap((a, i) => {
+    if (a !== option) return [];
     const [label, file] = args[i + 1].split('=');
-    const [wasm, threads] = file.split('@');
-    specs.push([label, { runtime: 'ours', model, rgba, width, height, threads: Number(threads || 1), wasm }]);
+    const [path, threads] = file.split('@');
+    return [[label, { runtime: 'ours', model, rgba, width, height, threads: Number(threads || 1), [key]: path }]];
   });
+  // --extra LABEL=FILE.wasm[@THREADS]: another build of ours, e.g. before a change (a
+  // squeezenet-mt.wasm with @2 on two threads).
+  specs.push(...extras('--extra', 'wasm'));
   const extraLabels = specs.map(([label]) => label); // the --extra builds
-  // --extra-model LABEL=FILE.sqz[@THREADS] (repeatable): another model file of the same
-  // network on our build, e.g. its int8 compute (squeezenet1_1-qs8.sqz); on one
-  // thread it is profiled too, step by step against ours.
-  args.forEach((a, i) => {
-    if (a !== '--extra-model') return;
-    const [label, file] = args[i + 1].split('=');
-    const [modelFile, threads] = file.split('@');
-    specs.push([label, { runtime: 'ours', model, rgba, width, height, threads: Number(threads || 1), modelFile }]);
-  });
+  // --extra-model LABEL=FILE.sqz[@THREADS]: another model file of the same network on
+  // our build, e.g. its int8 compute (squeezenet1_1-qs8.sqz); on one thread it is
+  // profiled too, step by step against ours.
+  specs.push(...extras('--extra-model', 'modelFile'));
   if (existsSync(join(root, 'dist', 'squeezenet-mt.wasm')))
     specs.push(['ours 2t', { runtime: 'ours', model, rgba, width, height, threads: 2 }]);
   const scalarWasm = join(root, 'dist', 'squeezenet-scalar.wasm');
@@ -195,7 +192,9 @@ async function benchModel(model) {
     if (extra1t) perX.push(await extra1t.call('profile'));
     for (let j = 0; j < 3; j++) peaks.push(await ours.call('peak'));
   }
-  const steps = per[0].map((s, i) => ({ name: s.name, ms: median(per.map((p) => p[i].ms)), min_ms: Math.min(...per.map((p) => p[i].ms)), madds: s.madds ?? 0 }));
+  // Per step, from profiles of the same steps: median and fastest.
+  const stepStats = (runs) => runs[0].map((s, i) => ({ name: s.name, ms: median(runs.map((p) => p[i].ms)), min_ms: Math.min(...runs.map((p) => p[i].ms)) }));
+  const steps = stepStats(per).map((s, i) => ({ ...s, madds: per[0][i].madds ?? 0 }));
   if (per2.length) steps.forEach((s, i) => { s.min_ms_2t = Math.min(...per2.map((p) => p[i].ms)); });
   const sameSteps = perX.length && perX[0].length === steps.length && perX[0].every((x, i) => x.name === steps[i].name);
   if (sameSteps) steps.forEach((s, i) => { s.min_ms_extra = Math.min(...perX.map((p) => p[i].ms)); });
@@ -264,7 +263,7 @@ async function benchModel(model) {
     log(`fastest steps' sum on 2 threads ${fmt(min2)} ms: ${fmt(minTotal / min2)}x the 1-thread sum`);
   }
   const otherProfiles = otherModels.map((r, m) => {
-    const prof = perOther[m][0].map((s, i) => ({ name: s.name, ms: median(perOther[m].map((p) => p[i].ms)), min_ms: Math.min(...perOther[m].map((p) => p[i].ms)) }));
+    const prof = stepStats(perOther[m]);
     const same = prof.length === steps.length && prof.every((s, i) => s.name === steps[i].name);
     log(`\nprofile of ${r.label} (1 thread, median of 10, interleaved with ours): sum ${fmt(prof.reduce((a, s) => a + s.ms, 0))} ms`);
     for (const [i, s] of prof.entries()) log(`  ${s.name.padEnd(20)} ${fmt(s.ms)} ms${same ? `, ${fmt(s.ms / steps[i].ms)}x ours (${fmt(steps[i].ms)} ms)` : ''}`);
