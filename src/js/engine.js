@@ -96,7 +96,8 @@ export class Engine {
 
   // The network's activations, which the engine would allocate at the first
   // classification, allocated now that the file's bytes are freed: they take
-  // that memory (README "Memory"), not the first picture's bytes.
+  // that memory, not the first picture's bytes (bench/README.md, "The
+  // activations at the first classification").
   activate(model) {
     if (!this.exports.sqzw_model_activate) return; // an older build (the bench's --extra)
     const st = this.exports.sqzw_model_activate(model, this.err);
