@@ -137,8 +137,9 @@ sqz_model_info sqz_model_get_info(const sqz_model *m) {
   info.file_bytes = m->file_bytes;
   info.memory_bytes = m->memory_bytes;
   info.threads = sqz_pool_threads(m->pool);
-  int channels = 0;
-  if (sqz_network_tap(m->net, NULL, NULL, &channels)) info.embedding_size = channels;
+  int channels = 0; /* set only with a tap, whose data is NULL until the first run */
+  sqz_network_tap(m->net, NULL, NULL, &channels);
+  info.embedding_size = channels;
   return info;
 }
 
@@ -159,6 +160,9 @@ static void softmax(const float *x, float *y, int n) {
 }
 
 sqz_network *sqz_model_network(sqz_model *m) { return m ? m->net : NULL; }
+sqz_status sqz_model_activate(sqz_model *m, sqz_error *err) {
+  return m ? sqz_network_activate(m->net, err) : sqz_fail(err, SQZ_ERR_ARGUMENT, "no model");
+}
 sqz_pool *sqz_model_pool(sqz_model *m) { return m ? m->pool : NULL; }
 
 /* Preprocessing on threads: bands of input rows, each item one band with
@@ -205,11 +209,13 @@ static sqz_status prepare_oriented(sqz_model *m, const uint8_t *pixels, int widt
                                    unsigned flags, sqz_error *err) {
   if (!m) return sqz_fail(err, SQZ_ERR_ARGUMENT, "no model");
   m->has_result = 0;
+  sqz_status st = sqz_network_activate(m->net, err);
+  if (st) return st;
   const int raw = (flags & SQZ_INPUT_RAW) != 0;
   /* wake the workers now: they are spinning by the network's first step,
    * which lets them go again (network.c) */
   sqz_pool_hold(m->pool, 1);
-  sqz_status st = preprocess(m, pixels, width, height, (int)format, stride, orientation, raw, err);
+  st = preprocess(m, pixels, width, height, (int)format, stride, orientation, raw, err);
   if (st == SQZ_OK) { /* orientations 5-8 swap the sides */
     m->region = orientation >= 5 ? sqz_crop_region(&m->recipe, height, width, raw)
                                  : sqz_crop_region(&m->recipe, width, height, raw);
@@ -248,8 +254,11 @@ static sqz_status prepare_image(sqz_model *m, const void *bytes, size_t size, un
   if (!m) return sqz_fail(err, SQZ_ERR_ARGUMENT, "no model");
   m->has_result = 0;
   if (flags & ~known) return sqz_fail(err, SQZ_ERR_ARGUMENT, "unknown flags 0x%x", flags);
+  /* the activations before the picture: they stay, so they take the lower memory */
+  sqz_status st = sqz_network_activate(m->net, err);
+  if (st) return st;
   sqz_picture pic;
-  sqz_status st = sqz_decode_picture(bytes, size, !(flags & SQZ_IGNORE_ORIENTATION), &pic, err);
+  st = sqz_decode_picture(bytes, size, !(flags & SQZ_IGNORE_ORIENTATION), &pic, err);
   if (st) return st;
   st = prepare_oriented(m, pic.pixels, pic.stored_width, pic.stored_height,
                         (sqz_pixel_format)pic.channels, 0, pic.orientation, flags, err);

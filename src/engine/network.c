@@ -41,11 +41,32 @@ sqz_status sqz_network_create(const sqz_model_desc *desc, const sqz_kernels *ker
 void sqz_network_free(sqz_network *net) {
   if (!net) return;
   free(net->exec.thread_work);
+  free(net->activations);
   free(net->memory);
   free(net);
 }
 
-float *sqz_network_input(sqz_network *net) { return net->tensors[net->input].data; }
+sqz_status sqz_network_activate(sqz_network *net, sqz_error *err) {
+  if (net->activations) return SQZ_OK;
+  net->activations = malloc(net->activations_bytes);
+  if (!net->activations)
+    return sqz_fail(err, SQZ_ERR_MEMORY, "out of memory: the network's activations need %zu bytes",
+                    net->activations_bytes);
+  uint8_t *base = (uint8_t *)(((uintptr_t)net->activations + SQZ_ALIGN - 1) & ~(uintptr_t)(SQZ_ALIGN - 1));
+  for (int i = 0; i < net->num_tensors; i++) net->tensors[i].data = (float *)(base + net->tensors[i].offset);
+  for (int i = 0; i < net->num_steps; i++) {
+    sqz_step *s = &net->steps[i];
+    s->in = net->tensors[s->input].data;
+    s->out = net->tensors[s->output].data + s->out_channel;
+    const sqz_operator *op = sqz_step_ops[s->kind];
+    if (op->bind) op->bind(s, net->exec.k, net->exec.zero);
+  }
+  return SQZ_OK;
+}
+
+float *sqz_network_input(sqz_network *net) {
+  return sqz_network_activate(net, NULL) == SQZ_OK ? net->tensors[net->input].data : NULL;
+}
 int sqz_network_num_classes(const sqz_network *net) { return net->num_classes; }
 size_t sqz_network_memory_bytes(const sqz_network *net) {
   const sqz_exec *e = &net->exec;
@@ -134,7 +155,7 @@ static void run_group(sqz_network *net, int begin, int end) {
 }
 
 void sqz_network_run_step(sqz_network *net, int i) {
-  if (i < 0 || i >= net->num_steps) return;
+  if (i < 0 || i >= net->num_steps || !net->activations) return;
   run_group(net, i, i + 1);
 }
 
@@ -157,6 +178,7 @@ static void run_steps(sqz_network *net, int end) {
 }
 
 const float *sqz_network_run(sqz_network *net) {
+  if (!net->activations) return NULL;
   run_steps(net, net->num_steps);
   return net->tensors[net->logits].data;
 }
@@ -171,13 +193,13 @@ const float *sqz_network_tap(const sqz_network *net, int *h, int *w, int *c) {
 }
 
 const float *sqz_network_run_to_tap(sqz_network *net) {
-  if (net->tap < 0) return NULL;
+  if (net->tap < 0 || !net->activations) return NULL;
   run_steps(net, net->tap_step + 1);
   return net->tensors[net->tap].data;
 }
 
 int sqz_network_embed(sqz_network *net, float *out) {
-  if (net->tap < 0) return 0;
+  if (net->tap < 0 || !net->activations) return 0;
   const sqz_tensor *t = &net->tensors[net->tap];
   net->exec.k->gavgpool((size_t)t->h * t->w, (size_t)t->c, sqz_network_run_to_tap(net), out);
   return t->c;

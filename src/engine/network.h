@@ -1,7 +1,8 @@
-/* The network: a model description turned into a plan of steps over memory
- * allocated once at creation (packed weights, activations, indirection
- * buffers), planned by plan.c, each step run by its operator (ops/).
- * Running allocates nothing. */
+/* The network: a model description turned into a plan of steps, planned by
+ * plan.c, each step run by its operator (ops/), over two allocations: the
+ * packed weights (and indirection buffers) at creation, the activations at
+ * the first run (sqz_network_activate), so that a loader can free the model's
+ * bytes first. Running allocates nothing else. */
 #ifndef SQZ_NETWORK_H
 #define SQZ_NETWORK_H
 #include "engine/conv_path.h"
@@ -24,16 +25,24 @@ void sqz_network_free(sqz_network *net);
  * thread's work buffer. Results do not depend on the thread count. */
 sqz_status sqz_network_set_pool(sqz_network *net, sqz_pool *pool, sqz_error *err);
 
-/* The input to fill: input_height × input_width × 3 floats, NHWC. */
+/* Allocates the activations (once: SQZ_OK if they are), where the tensors
+ * live; SQZ_ERR_MEMORY leaves the network as it was, to try again. */
+sqz_status sqz_network_activate(sqz_network *net, sqz_error *err);
+/* The input to fill: input_height × input_width × 3 floats, NHWC; activates
+ * the network first (NULL if that fails). */
 float *sqz_network_input(sqz_network *net);
-/* Runs the network on the input; returns num_classes logits (owned by net). */
+/* Runs the network on the input; returns num_classes logits (owned by net),
+ * or NULL if it is not activated (then running it does nothing, as do
+ * sqz_network_run_step, sqz_network_run_to_tap and sqz_network_embed). */
 const float *sqz_network_run(sqz_network *net);
 int sqz_network_num_classes(const sqz_network *net);
+/* All the network needs, the activations included before they are allocated. */
 size_t sqz_network_memory_bytes(const sqz_network *net);
 
 /* The feature tap: the last fire module's output, h × w × c floats (NHWC),
  * the features an embedding or a taught head reads; NULL without fire
- * modules. No later step writes it and it shares no memory with the input,
+ * modules, or before the network is activated (c is set regardless). No
+ * later step writes it and it shares no memory with the input,
  * so after sqz_network_run or sqz_network_run_to_tap it holds that input's
  * features until the next run. */
 const float *sqz_network_tap(const sqz_network *net, int *h, int *w, int *c);

@@ -1,4 +1,4 @@
-/* The planner: a model description into steps over one arena.
+/* The planner: a model description into steps over the network's memory.
  *  1. Walk the layers: each operator's plan function checks its layer and
  *     adds its steps and tensors (ops/). Nothing is decoded.
  *  2. Choose each convolution's path (conv_path.c) as if every weight were
@@ -6,8 +6,9 @@
  *     or decoded) and place the tensors by lifetime: that arena is checked
  *     against the limit before any weights are decoded. Then count the
  *     nonzeros of the convolutions that may run sparse, choose and size again.
- *  3. Allocate the one arena, place the tensors and each step's memory, and
- *     let each operator pack its step from the decoded weights.
+ *  3. Allocate the weights part, place each step's memory in it, and let
+ *     each operator pack its step from the decoded weights. The tensors'
+ *     offsets are placed; their memory comes at the first run (network.c).
  *  4. Group consecutive steps that neither read what another writes nor
  *     write what another reads or writes (a fire module's two expands):
  *     each group runs as one job, with one barrier. */
@@ -158,31 +159,28 @@ static void choose_paths(sqz_planner *p) {
   }
 }
 
-/* The arena: each step's memory, the activations, zeros for padding, thread
- * 0's work and, when the activations cannot hold it, a scratch to decode
- * weights into. */
+/* The network's memory, two allocations: the weights part (thread 0's
+ * work, each step's memory, zeros for padding), allocated and packed at
+ * load, and the activations, allocated at the first run (network.c), when
+ * a loader may have freed the model's bytes for them to take their place. */
 typedef struct arena {
-  uint64_t steps, activations, zero_floats, work_floats, scratch, total;
+  uint64_t steps, activations, zero_floats, work_floats, weights, total;
 } arena;
 
 static sqz_status size_arena(sqz_planner *p, arena *a) {
   sqz_network *net = p->net;
   memset(a, 0, sizeof *a);
-  uint64_t scratch_floats = 0;
   for (int i = 0; i < net->num_steps; i++) {
     const sqz_step *s = &net->steps[i];
     const sqz_step_needs n = sqz_step_ops[s->kind]->size(s, net->exec.k);
     a->steps += p->step_bytes[i] = sqz_align(n.arena_bytes);
     if (n.work_floats > a->work_floats) a->work_floats = n.work_floats;
     if (n.zero_floats > a->zero_floats) a->zero_floats = n.zero_floats;
-    if (p->conv[i] && weight_count(s) > scratch_floats) scratch_floats = weight_count(s);
   }
   a->activations = place_tensors(net);
-  /* Weights are decoded into the activations (idle while loading) when they
-   * fit there, so the largest tensor needs no scratch of its own. */
-  a->scratch = scratch_floats * sizeof(float) <= a->activations ? 0 : sqz_align(scratch_floats * sizeof(float));
-  a->total = a->steps + a->activations + sqz_align(a->zero_floats * sizeof(float)) +
-             sqz_align(a->work_floats * sizeof(float)) + a->scratch + SQZ_ALIGN;
+  a->weights = sqz_align(a->work_floats * sizeof(float)) + a->steps + sqz_align(a->zero_floats * sizeof(float)) +
+               SQZ_ALIGN;
+  a->total = a->weights + a->activations + SQZ_ALIGN;
   if (a->total > SQZ_MAX_ARENA_BYTES || a->total > SIZE_MAX)
     return sqz_fail(p->err, SQZ_ERR_LIMIT, "model: the network needs %llu MB of memory (limit %u MB)",
                     (unsigned long long)(a->total >> 20), (unsigned)(SQZ_MAX_ARENA_BYTES >> 20));
@@ -235,45 +233,57 @@ static sqz_status count_nonzeros(sqz_planner *p, int *counted) {
   return st;
 }
 
-/* Allocates the arena, places tensors and steps, and packs every step. */
+/* Allocates the weights part and packs every step, the last first: a
+ * convolution's weights are decoded below its memory (thread 0's work and
+ * the earlier steps' memory, not packed yet) when they fit there, so that
+ * loading needs no memory but the network's (conv10's 2 MB do); only a
+ * first layer too large for the work buffer takes a scratch of its own.
+ * The activations are placed (offsets) but not allocated. */
 static sqz_status build(sqz_planner *p, const arena *a) {
   sqz_network *net = p->net;
   const sqz_kernels *k = net->exec.k;
-  net->memory = malloc((size_t)a->total);
+  net->memory = malloc((size_t)a->weights);
   if (!net->memory)
-    return sqz_fail(p->err, SQZ_ERR_MEMORY, "out of memory: the network needs %llu bytes",
-                    (unsigned long long)a->total);
+    return sqz_fail(p->err, SQZ_ERR_MEMORY, "out of memory: the network's weights need %llu bytes",
+                    (unsigned long long)a->weights);
   net->memory_bytes = (size_t)a->total;
-  uint8_t *steps = (uint8_t *)(((uintptr_t)net->memory + SQZ_ALIGN - 1) & ~(uintptr_t)(SQZ_ALIGN - 1));
-  uint8_t *activations = steps + a->steps;
-  float *zero = (float *)(activations + a->activations);
-  float *work = (float *)((uint8_t *)zero + sqz_align(a->zero_floats * sizeof(float)));
-  float *scratch = a->scratch ? (float *)((uint8_t *)work + sqz_align(a->work_floats * sizeof(float)))
-                              : (float *)activations;
+  net->activations_bytes = (size_t)(a->activations + SQZ_ALIGN);
+  uint8_t *base = (uint8_t *)(((uintptr_t)net->memory + SQZ_ALIGN - 1) & ~(uintptr_t)(SQZ_ALIGN - 1));
+  float *work = (float *)base;
+  uint8_t *steps = base + sqz_align(a->work_floats * sizeof(float));
+  float *zero = (float *)(steps + a->steps);
   memset(zero, 0, (size_t)a->zero_floats * sizeof(float));
   net->exec.zero = zero;
   net->exec.work = a->work_floats ? work : NULL;
   net->exec.work_floats = (size_t)a->work_floats;
-  for (int i = 0; i < net->num_tensors; i++) net->tensors[i].data = (float *)(activations + net->tensors[i].offset);
-  for (int i = 0; i < net->num_steps; i++) {
+  float *scratch = NULL; /* a step's own, when its weights do not fit below it */
+  sqz_status st = SQZ_OK;
+  uint8_t *mem = steps + a->steps;
+  for (int i = net->num_steps - 1; i >= 0 && !st; i--) {
     sqz_step *s = &net->steps[i];
-    const sqz_tensor *y = &net->tensors[s->output];
-    s->in = net->tensors[s->input].data;
-    s->out = y->data + s->out_channel;
-    s->out_pixel_stride = (size_t)y->c;
+    s->out_pixel_stride = (size_t)net->tensors[s->output].c;
     const sqz_operator *op = sqz_step_ops[s->kind];
-    void *mem = steps;
-    steps += p->step_bytes[i];
+    mem -= p->step_bytes[i];
     if (p->conv[i]) {
+      const uint64_t bytes = weight_count(s) * sizeof(float);
+      float *weights = (float *)base;
+      if (bytes > (uint64_t)(mem - base)) {
+        free(scratch);
+        weights = scratch = malloc((size_t)bytes);
+        if (!weights) {
+          st = sqz_fail(p->err, SQZ_ERR_MEMORY, "out of memory decoding %s's weights", s->name);
+          break;
+        }
+      }
       float bias[SQZ_MAX_CHANNELS];
-      sqz_status st = decode_conv(p->conv[i], s->name, scratch, weight_count(s), bias, p->err);
-      if (st) return st;
-      op->pack(s, k, scratch, bias, mem, zero);
+      st = decode_conv(p->conv[i], s->name, weights, weight_count(s), bias, p->err);
+      if (!st) op->pack(s, k, weights, bias, mem, zero);
     } else if (op->pack) {
       op->pack(s, k, NULL, NULL, mem, zero);
     }
   }
-  return SQZ_OK;
+  free(scratch);
+  return st;
 }
 
 /* Whether step b may run in one job with step a: neither reads the other's

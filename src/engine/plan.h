@@ -1,5 +1,5 @@
 /* The network's insides: the tensors and steps the planner (plan.c) builds
- * from a model description over one arena, and network.c runs. Operators'
+ * from a model description, and network.c runs. Operators'
  * plan functions (ops/) add their steps and tensors through a planner. */
 #ifndef SQZ_PLAN_H
 #define SQZ_PLAN_H
@@ -18,7 +18,7 @@ typedef struct sqz_tensor {
   int first, last; /* the steps that write it first and read it last: it lives in between */
   int nonnegative; /* written only through ReLUs (and max pools of such) */
   uint64_t offset; /* in the activations, where the planner places it */
-  float *data;
+  float *data;     /* NULL until the activations are allocated (sqz_network_activate) */
 } sqz_tensor;
 
 struct sqz_network {
@@ -32,14 +32,17 @@ struct sqz_network {
   int class_maps;    /* what the final global average pool reads */
   int tap, tap_step; /* the last fire module's output and its last step; -1 without fire modules */
   int num_classes;
-  void *memory; /* one allocation holds everything but the extra threads' work */
-  size_t memory_bytes;
+  void *memory;      /* the weights part: thread 0's work, each step's memory, zeros; allocated at load */
+  void *activations; /* the tensors; allocated at the first run (sqz_network_activate), else NULL */
+  size_t activations_bytes;
+  size_t memory_bytes; /* both, as planned (whether or not the activations are allocated yet) */
   sqz_clock_fn clock;
   double *step_ms;
 };
 
-/* Builds net's steps for desc and its arena: shapes checked, paths chosen,
- * weights decoded and packed. On failure net holds no memory. */
+/* Builds net's steps for desc and its weights part: shapes checked, paths
+ * chosen, weights decoded and packed, tensors placed (not allocated). On
+ * failure net holds no memory. */
 sqz_status sqz_plan_network(sqz_network *net, const sqz_model_desc *desc, const sqz_conv_policy *policy,
                             sqz_error *err);
 

@@ -1,4 +1,4 @@
-/* A step: one operator's work over tensors of the arena, the unit the
+/* A step: one operator's work over tensors of the activations, the unit the
  * network runs (and profiles) one after another. Its kind is a tag (a
  * convolution's path, conv_path.h, or a pool) that selects its operator in
  * sqz_step_ops, the one dispatch table, and the member of its unions that
@@ -100,9 +100,9 @@ typedef struct sqz_operator {
   /* What the step needs, from its shape and kind alone: no allocation, no
    * decoding, no side effects. */
   sqz_step_needs (*size)(const sqz_step *s, const sqz_kernels *k);
-  /* Once at load, its tensors placed (in, out): fills its memory (the size
-   * step's arena_bytes at mem, 64-byte aligned) from the decoded OIHW
-   * weights and biases. NULL: nothing to pack. */
+  /* Once at load, before its tensors have memory (in, out NULL): fills its
+   * memory (the size step's arena_bytes at mem, 64-byte aligned) from the
+   * decoded OIHW weights and biases. NULL: nothing to pack. */
   void (*pack)(sqz_step *s, const sqz_kernels *k, const float *weights, const float *bias, void *mem,
                const float *zero);
   /* Readies a run: fills job (SQZ_JOB_BYTES) with what its items share and
@@ -115,6 +115,9 @@ typedef struct sqz_operator {
    * an item may reuse what the same thread's earlier item of the same step
    * left in its work buffer (ppmm panels), but not across steps. */
   void (*item)(void *job, size_t i, int thread);
+  /* Once its tensors have memory (in, out: the network's first run): what
+   * in its memory points into them (IGEMM's indirection). NULL: nothing. */
+  void (*bind)(sqz_step *s, const sqz_kernels *k, const float *zero);
 } sqz_operator;
 
 extern const sqz_operator sqz_op_conv_gemm;     /* SQZ_CONV_GEMM and SQZ_CONV_IGEMM */

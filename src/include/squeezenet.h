@@ -50,7 +50,9 @@ typedef struct sqz_model_info {
   int input_height;
   int num_classes;
   size_t file_bytes;       /* size of the .sqz it was loaded from */
-  size_t memory_bytes;     /* everything the model allocated */
+  size_t memory_bytes;     /* everything the model allocates, from the load on:
+                              its activations too, which the first
+                              classification or embedding allocates */
   int threads;             /* threads each classification runs on */
   int embedding_size;      /* floats sqz_embed_* writes: the channels of the
                               last fire module (512 for both shipped networks);
@@ -88,7 +90,11 @@ typedef enum sqz_pixel_format {
 #define SQZ_UNIT_LENGTH 4u /* sqz_embed_*: the embedding scaled to unit length
                             (an all-zero one stays zero) */
 
-/* Loads a model from the bytes of a .sqz file. The bytes are not kept. */
+/* Loads a model from the bytes of a .sqz file. The bytes are not kept: the
+ * caller may free them at once, and the network's activations, allocated by
+ * the first classification or embedding (which then fails with
+ * SQZ_ERR_MEMORY if they do not fit, the model still usable), can take their
+ * place. */
 sqz_model *sqz_model_load(const void *data, size_t size, sqz_error *err);
 /* The same with options (NULL: defaults). The model owns its threads, which
  * sleep between classifications; results are identical for any count. */

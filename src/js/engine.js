@@ -83,13 +83,27 @@ export class Engine {
   /** Loads a .sqz model from bytes; returns a handle (pointer). */
   loadModel(bytes) {
     const ptr = this.copyIn(bytes);
+    let model;
     try {
-      const model = this.exports.sqzw_model_load(ptr, bytes.length, this.err);
+      model = this.exports.sqzw_model_load(ptr, bytes.length, this.err);
       if (!model) this.fail(this.exports.sqzw_error_code(this.err));
-      return model;
     } finally {
       this.exports.sqzw_free(ptr);
     }
+    this.activate(model);
+    return model;
+  }
+
+  // The network's activations, which the engine would allocate at the first
+  // classification, allocated now that the file's bytes are freed: they take
+  // that memory, not the first picture's bytes (bench/README.md, "The
+  // activations at the first classification").
+  activate(model) {
+    if (!this.exports.sqzw_model_activate) return; // an older build (the bench's --extra)
+    const st = this.exports.sqzw_model_activate(model, this.err);
+    if (st === 0) return;
+    this.exports.sqzw_model_free(model);
+    this.fail(st);
   }
 
   freeModel(model) { this.exports.sqzw_model_free(model); }

@@ -149,6 +149,7 @@ class ThreadedEngine extends Engine {
     } finally {
       e.sqzw_free(ptr);
     }
+    this.activate(model); // before the workers' stacks take the file's memory
     const pool = e.sqzw_model_pool(model);
     const running = { pool, workers: [], stacks: [] };
     this.threads.set(model, running);

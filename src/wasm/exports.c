@@ -28,6 +28,7 @@ EMSCRIPTEN_KEEPALIVE sqz_model *sqzw_model_load(const void *bytes, size_t size, 
   return sqz_model_load(bytes, size, err);
 }
 EMSCRIPTEN_KEEPALIVE void sqzw_model_free(sqz_model *m) { sqz_model_free(m); }
+EMSCRIPTEN_KEEPALIVE int sqzw_model_activate(sqz_model *m, sqz_error *err) { return (int)sqz_model_activate(m, err); }
 EMSCRIPTEN_KEEPALIVE const char *sqzw_model_name(const sqz_model *m) { return sqz_model_get_info(m).name; }
 EMSCRIPTEN_KEEPALIVE int sqzw_model_input_width(const sqz_model *m) { return sqz_model_get_info(m).input_width; }
 EMSCRIPTEN_KEEPALIVE int sqzw_model_input_height(const sqz_model *m) { return sqz_model_get_info(m).input_height; }

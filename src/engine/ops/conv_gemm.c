@@ -1,8 +1,9 @@
 /* Dense convolutions by GEMM (SQZ_CONV_GEMM: 1x1, stride 1, unpadded, a
  * GEMM over pixels) and by indirect GEMM (SQZ_CONV_IGEMM: any other, over
  * an indirection buffer of pointers to input pixels or to the zero row for
- * padding, built once at load since tensors never move). Both run one loop
- * over column blocks of packed weights and groups of pixel tiles. */
+ * padding, built once when the tensors get their memory, which never moves
+ * after). Both run one loop over column blocks of packed weights and groups
+ * of pixel tiles. */
 #include "engine/step.h"
 
 typedef struct layout {
@@ -39,7 +40,13 @@ static void pack(sqz_step *s, const sqz_kernels *k, const float *weights, const 
   const layout l = lay_out(s, k, mem);
   sqz_pack_conv_weights((size_t)s->cout, (size_t)s->cin, (size_t)c->kh, (size_t)c->kw, k->nr, weights, bias, l.packed);
   c->packed = l.packed;
-  if (!l.indirection) return;
+  c->igemm.indirection = l.indirection;
+}
+
+/* IGEMM: each tile's pointers to its input pixels, or to the zero row for padding. */
+static void bind(sqz_step *s, const sqz_kernels *k, const float *zero) {
+  const sqz_conv_step *c = &s->conv;
+  if (s->kind != SQZ_CONV_IGEMM) return;
   const size_t mr = k->mr, tiles = (size_t)tiles_of(s, k), m_total = (size_t)s->oh * s->ow;
   const size_t taps = (size_t)c->kh * c->kw;
   for (size_t t0 = 0; t0 < tiles; t0++) {
@@ -50,12 +57,11 @@ static void pack(sqz_step *s, const sqz_kernels *k, const float *weights, const 
         if (m >= m_total) m = m_total - 1;
         const int oy = (int)(m / s->ow), ox = (int)(m % s->ow);
         const int y = oy * c->stride - c->pad + ky, x = ox * c->stride - c->pad + kx;
-        l.indirection[(t0 * taps + t) * mr + r] =
+        c->igemm.indirection[(t0 * taps + t) * mr + r] =
             (y < 0 || y >= s->ih || x < 0 || x >= s->iw) ? zero : s->in + ((size_t)y * s->iw + x) * s->cin;
       }
     }
   }
-  c->igemm.indirection = l.indirection;
 }
 
 typedef struct job {
@@ -105,4 +111,4 @@ static size_t start(const sqz_exec *e, const sqz_step *s, void *space) {
   return n_blocks * j->m_groups;
 }
 
-const sqz_operator sqz_op_conv_gemm = {size, pack, start, item};
+const sqz_operator sqz_op_conv_gemm = {size, pack, start, item, bind};

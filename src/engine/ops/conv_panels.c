@@ -52,4 +52,4 @@ static size_t start(const sqz_exec *e, const sqz_step *s, void *space) {
   return sqz_panels_start(space, e, s, chunk_tiles(s, e->k), sqz_column_block((size_t)s->cin, e->k->nr));
 }
 
-const sqz_operator sqz_op_conv_panels = {size, pack, start, item};
+const sqz_operator sqz_op_conv_panels = {size, pack, start, item, NULL};

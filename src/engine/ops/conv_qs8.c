@@ -67,4 +67,4 @@ static size_t start(const sqz_exec *e, const sqz_step *s, void *space) {
   return sqz_panels_start(space, e, s, chunk_tiles(s, e->k), column_block(s, e->k));
 }
 
-const sqz_operator sqz_op_conv_qs8 = {size, pack, start, item};
+const sqz_operator sqz_op_conv_qs8 = {size, pack, start, item, NULL};

@@ -98,4 +98,4 @@ static size_t start(const sqz_exec *e, const sqz_step *s, void *space) {
   return (pixels + ITEM_PIXELS - 1) / ITEM_PIXELS + (s->conv.spmm.border ? 1 : 0);
 }
 
-const sqz_operator sqz_op_conv_spmm = {size, pack, start, item};
+const sqz_operator sqz_op_conv_spmm = {size, pack, start, item, NULL};

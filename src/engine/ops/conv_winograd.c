@@ -97,4 +97,4 @@ static size_t start(const sqz_exec *e, const sqz_step *s, void *space) {
   return j->chunks;
 }
 
-const sqz_operator sqz_op_conv_winograd = {size, pack, start, item};
+const sqz_operator sqz_op_conv_winograd = {size, pack, start, item, NULL};

@@ -34,4 +34,4 @@ static void item(void *context, size_t i, int thread) {
   j->e->k->gavgpool((size_t)j->s->ih * j->s->iw, (size_t)j->s->cin, j->s->in, j->s->out);
 }
 
-const sqz_operator sqz_op_gavgpool = {size, NULL, start, item};
+const sqz_operator sqz_op_gavgpool = {size, NULL, start, item, NULL};

@@ -53,4 +53,4 @@ static size_t start(const sqz_exec *e, const sqz_step *s, void *space) {
   return (size_t)s->oh;
 }
 
-const sqz_operator sqz_op_maxpool = {size, NULL, start, item};
+const sqz_operator sqz_op_maxpool = {size, NULL, start, item, NULL};
