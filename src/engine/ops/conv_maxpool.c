@@ -42,9 +42,13 @@ void sqz_plan_fuse_maxpools(sqz_planner *p) {
 }
 
 /* Pooled rows per band: the work buffer holds (band - 1) * stride + kernel
- * convolution rows (v1.1: 3 rows of 111x64 floats, 85 KB, per thread). */
+ * convolution rows, per thread (v1.1: 5 rows of 111x64 floats, 139 KB; the
+ * step's work 154 KB, the network's largest, against 96 KB unfused). The
+ * step against conv0 + pool1 unfused, interleaved (bench/README.md): bands
+ * of 1 row 1.03-1.05, 2 rows 1.00-1.01, 4 rows 0.99, 8 rows 0.98 (483 KB):
+ * a band's rows are few PPMM chunks, and its shared row is moved. */
 #ifndef SQZ_POOL_BAND_ROWS
-#define SQZ_POOL_BAND_ROWS 1
+#define SQZ_POOL_BAND_ROWS 2
 #endif
 
 /* Convolution rows [*r0, *r1) that pooled rows [p0, p1) read. */
