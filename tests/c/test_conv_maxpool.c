@@ -223,7 +223,7 @@ static void check_shipped(const char *name) {
     memcpy(sqz_network_input(fused), sqz_network_input(unfused), n * sizeof(float));
     const float *a = sqz_network_run(fused), *b = sqz_network_run(unfused);
     CHECK(memcmp(a, b, (size_t)sqz_network_num_classes(fused) * sizeof(float)) == 0, "%s: fused logits differ", name);
-    printf("%s: activations %.2f MB fused, %.2f MB unfused; work %.1f KB, %.1f KB a thread\n", name,
+    printf("%s: activations %.2f MB fused, %.2f MB unfused; work %.1f KiB, %.1f KiB a thread\n", name,
            activations_of(fused) / 1e6, activations_of(unfused) / 1e6, fused->exec.work_floats * 4 / 1024.0,
            unfused->exec.work_floats * 4 / 1024.0);
   }

@@ -42,11 +42,12 @@ void sqz_plan_fuse_maxpools(sqz_planner *p) {
 }
 
 /* Pooled rows per band: the work buffer holds (band - 1) * stride + kernel
- * convolution rows, per thread (v1.1: 5 rows of 111x64 floats, 139 KB; the
- * step's work 154 KB, the network's largest, against 96 KB unfused). The
+ * convolution rows, per thread (v1.1: 5 rows of 111x64 floats, 139 KiB; the
+ * step's work 154 KiB, the network's largest, against 96 KiB unfused). The
  * step against conv0 + pool1 unfused, interleaved (bench/README.md): bands
- * of 1 row 1.03-1.05, 2 rows 1.00-1.01, 4 rows 0.99, 8 rows 0.98 (483 KB):
- * a band's rows are few PPMM chunks, and its shared row is moved. */
+ * of 1 row (83 KiB) 1.03-1.05, 2 rows 1.00-1.01, 4 rows (250 KiB) 0.99,
+ * 8 rows (472 KiB) 0.98: a band's new rows are few PPMM chunks, and its
+ * shared row is moved, costs that larger bands spread. */
 #ifndef SQZ_POOL_BAND_ROWS
 #define SQZ_POOL_BAND_ROWS 2
 #endif
