@@ -125,4 +125,4 @@ static size_t start(const sqz_exec *e, const sqz_step *s, void *space) {
   return j->strips;
 }
 
-const sqz_operator sqz_op_conv_maxpool = {size, pack, start, item};
+const sqz_operator sqz_op_conv_maxpool = {size, pack, start, item, NULL};
