@@ -63,6 +63,9 @@ const sqz_conv_policy sqz_conv_policy_all_sparse = {.name = "all-sparse",
 const sqz_conv_policy sqz_conv_policy_all_qs8 = {.name = "all-qs8", .paths = SQZ_CONV_ALL_PATHS, .qs8_unasked = 1,
                                                  DEFAULT_POLICY};
 
+const sqz_conv_policy sqz_conv_policy_unfused = {.name = "unfused", .paths = SQZ_CONV_ALL_PATHS, .unfused = 1,
+                                                 DEFAULT_POLICY};
+
 static int allows(const sqz_conv_policy *p, sqz_conv_path path) { return (p->paths & SQZ_CONV_PATH_BIT(path)) != 0; }
 
 int sqz_conv_may_be_sparse(const sqz_conv_shape *s, const sqz_kernels *k, const sqz_conv_policy *p) {

@@ -37,6 +37,7 @@ typedef struct sqz_conv_policy {
   float spmm_max_density;            /* spmm only up to this density (nonzeros / weights) */
   float spmm_min_nonzeros_per_input; /* and from this many nonzeros per input channel */
   int qs8_unasked;                   /* 8-bit compute also where the model does not ask for it */
+  int unfused;                       /* no im2col step fused with the max pool after it (plan.c) */
 } sqz_conv_policy;
 
 extern const sqz_conv_policy sqz_conv_policy_default;
@@ -46,6 +47,7 @@ extern const sqz_conv_policy sqz_conv_policy_winograd2;  /* F(2x2) for every 3x3
 extern const sqz_conv_policy sqz_conv_policy_winograd4;  /* F(4x4) for every 3x3 */
 extern const sqz_conv_policy sqz_conv_policy_all_sparse; /* spmm for every 1x1, dense or not */
 extern const sqz_conv_policy sqz_conv_policy_all_qs8;    /* 8-bit compute for every 1x1 it can run */
+extern const sqz_conv_policy sqz_conv_policy_unfused;    /* the default, the stem and its pool two steps */
 
 /* Whether the convolution may run by spmm for some count of nonzeros: only
  * then does the planner count them (which means decoding the weights). */

@@ -10,7 +10,7 @@ const sqz_operator *const sqz_step_ops[SQZ_STEP_KINDS] = {
     [SQZ_CONV_SPMM] = &sqz_op_conv_spmm,          [SQZ_CONV_WINOGRAD2] = &sqz_op_conv_winograd,
     [SQZ_CONV_WINOGRAD4] = &sqz_op_conv_winograd, [SQZ_CONV_IM2COL] = &sqz_op_conv_im2col,
     [SQZ_CONV_IGEMM] = &sqz_op_conv_gemm,         [SQZ_STEP_MAXPOOL] = &sqz_op_maxpool,
-    [SQZ_STEP_GAVGPOOL] = &sqz_op_gavgpool,
+    [SQZ_STEP_GAVGPOOL] = &sqz_op_gavgpool,      [SQZ_STEP_CONV_MAXPOOL] = &sqz_op_conv_maxpool,
 };
 
 const char *sqz_step_kind_name(sqz_step_kind kind) {
@@ -19,6 +19,7 @@ const char *sqz_step_kind_name(sqz_step_kind kind) {
       [SQZ_CONV_QS8] = "qs8",
       [SQZ_CONV_WINOGRAD2] = "winograd2", [SQZ_CONV_WINOGRAD4] = "winograd4", [SQZ_CONV_IM2COL] = "im2col",
       [SQZ_CONV_IGEMM] = "igemm",         [SQZ_STEP_MAXPOOL] = "maxpool",     [SQZ_STEP_GAVGPOOL] = "gavgpool",
+      [SQZ_STEP_CONV_MAXPOOL] = "im2col+maxpool",
   };
   return kind >= 0 && kind < SQZ_STEP_KINDS ? names[kind] : NULL;
 }
@@ -103,7 +104,7 @@ int sqz_network_step_kind(const sqz_network *net, int i) {
 int64_t sqz_network_step_madds(const sqz_network *net, int i) {
   if (i < 0 || i >= net->num_steps) return -1;
   const sqz_step *s = &net->steps[i];
-  if (s->kind >= SQZ_CONV_PATHS) return 0;
+  if (s->kind >= SQZ_CONV_PATHS && s->kind != SQZ_STEP_CONV_MAXPOOL) return 0;
   const int64_t cin = s->cin, cout = s->cout, taps = (int64_t)s->conv.kh * s->conv.kw;
   switch (s->kind) {
   case SQZ_CONV_WINOGRAD2:
@@ -116,7 +117,7 @@ int64_t sqz_network_step_madds(const sqz_network *net, int i) {
   case SQZ_CONV_GEMM:
   case SQZ_CONV_PANELS:
     return (int64_t)s->ih * s->iw * cin * cout;
-  default: /* im2col, igemm: every tap of every output, padding included */
+  default: /* im2col (fused with a pool or not), igemm: every tap of every output, padding included */
     return (int64_t)s->oh * s->ow * cout * cin * taps;
   }
 }

@@ -78,7 +78,8 @@ const char *sqz_network_step_name(const sqz_network *net, int step);
 int sqz_network_step_kind(const sqz_network *net, int step);
 void sqz_network_set_clock(sqz_network *net, sqz_clock_fn clock, double *step_ms);
 /* The multiply-adds step i's kernels do per run (0 for pools, -1 out of
- * range): a Winograd step's GEMMs, a pruned step's nonzeros only, so that
+ * range): a Winograd step's GEMMs, a pruned step's nonzeros only, a
+ * convolution fused with its max pool the convolution's, so that
  * madds / time / a machine's peak is how near the step runs to the limit. */
 int64_t sqz_network_step_madds(const sqz_network *net, int step);
 

@@ -47,6 +47,18 @@ sqz_status sqz_plan_step(sqz_planner *p, sqz_step_kind kind, const char *name, i
   return SQZ_OK;
 }
 
+void sqz_plan_remove_step(sqz_planner *p, int i) {
+  sqz_network *net = p->net;
+  for (int j = i; j + 1 < net->num_steps; j++) net->steps[j] = net->steps[j + 1], p->conv[j] = p->conv[j + 1];
+  net->num_steps--;
+  for (int t = 0; t < net->num_tensors; t++) {
+    sqz_tensor *x = &net->tensors[t];
+    if (x->first > i && x->first != SQZ_KEPT) x->first--;
+    if (x->last > i && x->last != SQZ_KEPT) x->last--;
+  }
+  if (net->tap_step > i) net->tap_step--;
+}
+
 /* The layers in order, each reading the previous one's output. The last
  * must be the global average pool; the tap, the class maps and the logits
  * are kept (read after the run). */
@@ -96,7 +108,10 @@ static sqz_status plan_layers(sqz_planner *p, const sqz_model_desc *d) {
   return SQZ_OK;
 }
 
-static uint64_t tensor_bytes(const sqz_tensor *t) { return sqz_align((uint64_t)t->h * t->w * t->c * sizeof(float)); }
+/* A tensor no step writes (a fused step's intermediate) takes no memory. */
+static uint64_t tensor_bytes(const sqz_tensor *t) {
+  return t->first == SQZ_KEPT ? 0 : sqz_align((uint64_t)t->h * t->w * t->c * sizeof(float));
+}
 
 /* Two tensors need memory of their own if both live at some step, or if
  * one is kept and the other is the input (the next input is written while
@@ -327,7 +342,11 @@ sqz_status sqz_plan_network(sqz_network *net, const sqz_model_desc *desc, const 
   sqz_status st = plan_layers(&p, desc);
   if (!st) choose_paths(&p), st = size_arena(&p, &a);
   if (!st) st = count_nonzeros(&p, &counted);
-  if (!st && counted) choose_paths(&p), st = size_arena(&p, &a);
+  if (!st) {
+    if (counted) choose_paths(&p);
+    sqz_plan_fuse_maxpools(&p); /* after the last choice of paths: it fuses im2col steps */
+    st = size_arena(&p, &a);
+  }
   if (!st) st = build(&p, &a);
   if (!st) group_steps(net);
   if (st) {

@@ -60,6 +60,10 @@ sqz_status sqz_plan_tensor(sqz_planner *p, int h, int w, int c, int *id);
  * and shapes for the caller to fill). */
 sqz_status sqz_plan_step(sqz_planner *p, sqz_step_kind kind, const char *name, int input, int output, sqz_step **out);
 
+/* Removes step i, the steps after it moving down one; the caller has
+ * already given what it wrote and read to other steps. */
+void sqz_plan_remove_step(sqz_planner *p, int i);
+
 /* Operators' plan functions: each checks its layer, works out its output
  * and adds its steps; *output is the tensor it writes. */
 /* A convolution of `input` into a new tensor (output < 0) or into channels
@@ -69,5 +73,9 @@ sqz_status sqz_plan_conv(sqz_planner *p, const sqz_conv_desc *c, const char *nam
 sqz_status sqz_plan_fire(sqz_planner *p, const sqz_layer_desc *l, int index, int input, int *output);
 sqz_status sqz_plan_maxpool(sqz_planner *p, const sqz_layer_desc *l, int index, int input, int *output);
 sqz_status sqz_plan_gavgpool(sqz_planner *p, int index, int input, int *output);
+/* Once paths are chosen: fuses each im2col step with the max pool step
+ * after it that alone reads its output (ops/conv_maxpool.c), that output
+ * then written by no step (and given no memory). */
+void sqz_plan_fuse_maxpools(sqz_planner *p);
 
 #endif

@@ -27,7 +27,12 @@
 
 /* A step's kind: a sqz_conv_path for a convolution, or one of these. */
 typedef int sqz_step_kind;
-enum { SQZ_STEP_MAXPOOL = SQZ_CONV_PATHS, SQZ_STEP_GAVGPOOL, SQZ_STEP_KINDS };
+enum {
+  SQZ_STEP_MAXPOOL = SQZ_CONV_PATHS,
+  SQZ_STEP_GAVGPOOL,
+  SQZ_STEP_CONV_MAXPOOL, /* an im2col convolution and the max pool that alone reads it, fused (ops/conv_maxpool.c) */
+  SQZ_STEP_KINDS
+};
 
 typedef struct sqz_conv_step {
   int kh, kw, stride, pad;
@@ -46,6 +51,10 @@ typedef struct sqz_conv_step {
       const uint32_t *nnzmap, *out_pixels;
       const float *border; /* padded: the border's outputs (the clamped biases); else NULL */
     } spmm;
+    struct {
+      int kernel, stride; /* SQZ_STEP_CONV_MAXPOOL: the pool over its oh × ow outputs */
+      int oh, ow;         /* and the pool's output, what the step writes */
+    } pool;
   };
 } sqz_conv_step;
 
@@ -55,12 +64,12 @@ typedef struct sqz_step {
   int input, output;       /* tensors (plan.h) */
   int out_channel;         /* its first channel in the output tensor (a fire's expand3x3: e1) */
   int ih, iw, cin;         /* input */
-  int oh, ow, cout;        /* what it writes */
+  int oh, ow, cout;        /* what it writes (SQZ_STEP_CONV_MAXPOOL: what its convolution computes) */
   const float *in;         /* placed by the planner */
   float *out;              /* pixel 0's channel out_channel */
   size_t out_pixel_stride; /* floats between output pixels: the output tensor's channels */
   union {
-    sqz_conv_step conv;    /* kind < SQZ_CONV_PATHS */
+    sqz_conv_step conv;    /* kind < SQZ_CONV_PATHS, SQZ_STEP_CONV_MAXPOOL */
     struct {
       int kernel, stride;
     } pool;                /* SQZ_STEP_MAXPOOL */
@@ -128,6 +137,7 @@ extern const sqz_operator sqz_op_conv_winograd; /* SQZ_CONV_WINOGRAD2, SQZ_CONV_
 extern const sqz_operator sqz_op_conv_im2col;   /* SQZ_CONV_IM2COL */
 extern const sqz_operator sqz_op_maxpool;       /* SQZ_STEP_MAXPOOL */
 extern const sqz_operator sqz_op_gavgpool;      /* SQZ_STEP_GAVGPOOL */
+extern const sqz_operator sqz_op_conv_maxpool;  /* SQZ_STEP_CONV_MAXPOOL */
 
 /* The operator of each step kind. */
 extern const sqz_operator *const sqz_step_ops[SQZ_STEP_KINDS];

@@ -3,7 +3,7 @@
  * Ours must match within 1e-3 with the same top-5 order, for both models,
  * with both ISAs' kernels (SIMD and the scalar twins) and every path
  * (policies forcing Winograd F(4x4)/F(2x2)/none for 3x3, spmm for the
- * pruned 1x1s / for every 1x1 / for none). */
+ * pruned 1x1s / for every 1x1 / for none, the stem and pool1 fused or not). */
 #define _DEFAULT_SOURCE
 #include <dirent.h>
 #include <math.h>
@@ -34,11 +34,12 @@ typedef struct variant {
   const sqz_kernels *k;
   const sqz_conv_policy *policy;
 } variant;
-#define VARIANTS 6
+#define VARIANTS 7
 static const variant variants[VARIANTS] = {
     {&sqz_kernels_wasmsimd, &sqz_conv_policy_default},   {&sqz_kernels_scalar, &sqz_conv_policy_default},
     {&sqz_kernels_wasmsimd, &sqz_conv_policy_direct},    {&sqz_kernels_wasmsimd, &sqz_conv_policy_winograd2},
     {&sqz_kernels_wasmsimd, &sqz_conv_policy_winograd4}, {&sqz_kernels_wasmsimd, &sqz_conv_policy_all_sparse},
+    {&sqz_kernels_wasmsimd, &sqz_conv_policy_unfused},
 };
 
 static unsigned kinds_run; /* every step kind (conv path, pool) some network ran */

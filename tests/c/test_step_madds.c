@@ -4,11 +4,13 @@
  * and 13 pixels, conv10 of 1000):
  * - direct paths: every convolution's pixels × cout × cin × taps;
  * - Winograd F(2x2) and F(4x4): each 3x3 expand's tiles × (t+2)^2 × cin × cout;
+ * - the stem fused with pool1 (conv0+pool1): the stem's;
  * - pools 0, out of range -1;
  * - spmm on the pruned v1.0: nonzeros only, conv10 at the README's density 0.20. */
 #include <stdlib.h>
 
 #include "engine/network.h"
+#include "engine/step.h"
 #include "format/format.h"
 #include "testutil.h"
 
@@ -43,18 +45,22 @@ static sqz_model_desc *parse(const char *model, uint8_t **bytes) {
   return d;
 }
 
-/* The network's convolution steps' madds in order (pools must give 0); returns how many. */
-static int conv_madds(const sqz_model_desc *d, const sqz_conv_policy *policy, int64_t *madds, int max) {
+/* The network's convolution steps' madds in order (a convolution fused with
+ * its pool counted as a convolution; pools must give 0); returns how many,
+ * and in *fused how many of them are fused. */
+static int conv_madds(const sqz_model_desc *d, const sqz_conv_policy *policy, int64_t *madds, int max, int *fused) {
   sqz_error err = {0, ""};
   sqz_network *net = NULL;
   CHECK(sqz_network_create(d, &sqz_kernels_wasmsimd, policy, &net, &err) == SQZ_OK, "%s: %s", policy->name,
         err.message);
   if (!net) return 0;
   int n = 0;
+  *fused = 0;
   for (int i = 0; i < sqz_network_num_steps(net); i++) {
     const int kind = sqz_network_step_kind(net, i);
     const int64_t m = sqz_network_step_madds(net, i);
-    if (kind >= SQZ_CONV_PATHS) {
+    *fused += kind == SQZ_STEP_CONV_MAXPOOL;
+    if (kind >= SQZ_CONV_PATHS && kind != SQZ_STEP_CONV_MAXPOOL) {
       CHECK(m == 0, "%s: pool step %d gives %lld multiply-adds", policy->name, i, (long long)m);
     } else if (n < max) {
       madds[n++] = m;
@@ -73,7 +79,9 @@ static void check_v11(void) {
   conv arch[32];
   const int convs = v11_convs(arch);
   int64_t madds[32];
-  CHECK(conv_madds(d, &sqz_conv_policy_direct, madds, 32) == convs, "direct: not %d convolutions", convs);
+  int fused;
+  CHECK(conv_madds(d, &sqz_conv_policy_direct, madds, 32, &fused) == convs && fused == 0,
+        "direct: not %d convolutions, none fused (the stem runs by igemm)", convs);
   for (int i = 0; i < convs; i++) {
     const conv *c = &arch[i];
     const int64_t expect = c->pixels_side * c->pixels_side * c->cout * c->cin * c->taps;
@@ -83,7 +91,11 @@ static void check_v11(void) {
   const sqz_conv_policy *winograd[2] = {&sqz_conv_policy_winograd2, &sqz_conv_policy_winograd4};
   for (int w = 0; w < 2; w++) {
     const int64_t t = w ? 4 : 2;
-    CHECK(conv_madds(d, winograd[w], madds, 32) == convs, "%s: not %d convolutions", winograd[w]->name, convs);
+    CHECK(conv_madds(d, winograd[w], madds, 32, &fused) == convs, "%s: not %d convolutions", winograd[w]->name, convs);
+    /* the stem by im2col fused with pool1: its multiply-adds as unfused */
+    const int64_t stem = arch[0].pixels_side * arch[0].pixels_side * arch[0].cout * arch[0].cin * arch[0].taps;
+    CHECK(fused == 1 && madds[0] == stem, "%s: %d fused steps, the stem's %lld multiply-adds, expected %lld",
+          winograd[w]->name, fused, (long long)madds[0], (long long)stem);
     int expands = 0;
     for (int i = 0; i < convs; i++) {
       const conv *c = &arch[i];
@@ -106,8 +118,12 @@ static void check_v10_sparse(void) {
   sqz_model_desc *d = parse("squeezenet1_0", &bytes);
   if (!d) return;
   int64_t dense[32], sparse[32];
-  const int n = conv_madds(d, &sqz_conv_policy_direct, dense, 32);
-  CHECK(n == 26 && conv_madds(d, &sqz_conv_policy_all_sparse, sparse, 32) == n, "v1.0: not 26 convolutions");
+  int fused;
+  const int n = conv_madds(d, &sqz_conv_policy_direct, dense, 32, &fused);
+  CHECK(n == 26 && conv_madds(d, &sqz_conv_policy_all_sparse, sparse, 32, &fused) == n && fused == 1,
+        "v1.0: not 26 convolutions, the stem fused");
+  CHECK(sparse[0] == dense[0], "v1.0: the fused stem's %lld multiply-adds, unfused %lld", (long long)sparse[0],
+        (long long)dense[0]);
   int checked = 0;
   for (int i = 1; i < n && n == 26; i++) { /* the stem is no 1x1 */
     if (dense[i] != sparse[i]) {

@@ -154,7 +154,8 @@ static void check_model(const char *model) {
                   {&sqz_kernels_wasmsimd, &sqz_conv_policy_winograd4},
                   {&sqz_kernels_wasmsimd, &sqz_conv_policy_all_sparse},
                   {&sqz_kernels_wasmsimd, &sqz_conv_policy_all_qs8},
-                  {&sqz_kernels_scalar, &sqz_conv_policy_all_qs8}};
+                  {&sqz_kernels_scalar, &sqz_conv_policy_all_qs8},
+                  {&sqz_kernels_wasmsimd, &sqz_conv_policy_unfused}};
       for (int s = 0; rgb && s < (int)(sizeof sets / sizeof *sets); s++) {
         float one[1000], two[1000];
         if (run_network(d, sets[s].k, sets[s].p, 1, rgb, one) && run_network(d, sets[s].k, sets[s].p, 2, rgb, two)) {

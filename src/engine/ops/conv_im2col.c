@@ -4,12 +4,11 @@
  * work buffer (each tile of mr rows interleaved, kernels.h), then one PPMM
  * per tile. A tile of pixels inside one output row and the input is
  * interleaved by packx, a kernel row at a time. */
-#include "engine/step.h"
+#include "engine/ops/im2col.h"
 
 static size_t row_floats(const sqz_step *s) { return (size_t)s->cin * s->conv.kh * s->conv.kw; }
 
-/* Output pixels per chunk: a multiple of mr whose rows fit SQZ_L1_BLOCK_BYTES. */
-static size_t chunk_pixels(const sqz_step *s, const sqz_kernels *k) {
+size_t sqz_im2col_chunk_pixels(const sqz_step *s, const sqz_kernels *k) {
   size_t chunk = SQZ_L1_BLOCK_BYTES / (row_floats(s) * sizeof(float));
   chunk -= chunk % k->mr;
   return chunk < k->mr ? k->mr : chunk;
@@ -18,7 +17,7 @@ static size_t chunk_pixels(const sqz_step *s, const sqz_kernels *k) {
 static sqz_step_needs size(const sqz_step *s, const sqz_kernels *k) {
   const uint64_t packed = sqz_packed_conv_size((size_t)s->cout, (size_t)s->cin, (size_t)s->conv.kh,
                                                (size_t)s->conv.kw, k->nr);
-  sqz_step_needs n = {sqz_align(packed * sizeof(float)), (uint64_t)chunk_pixels(s, k) * row_floats(s),
+  sqz_step_needs n = {sqz_align(packed * sizeof(float)), (uint64_t)sqz_im2col_chunk_pixels(s, k) * row_floats(s),
                       (uint64_t)s->cin};
   return n;
 }
@@ -48,23 +47,11 @@ static int whole_tile(const sqz_step *s, size_t mr, size_t left, int oy, int ox)
          x_last + c->kw <= s->iw;
 }
 
-typedef struct job {
-  const sqz_exec *e;
-  const sqz_step *s;
-  size_t units, chunks; /* units: tiles of mr pixels */
-} job;
-SQZ_JOB_FITS(job);
-
-static void item(void *context, size_t i, int thread) {
-  const job *j = context;
-  const sqz_step *s = j->s;
+void sqz_im2col_chunk(const sqz_exec *e, const sqz_step *s, size_t m0, size_t n, float *work, float *out,
+                      size_t out_stride) {
   const sqz_conv_step *c = &s->conv;
-  const sqz_kernels *k = j->e->k;
-  const size_t cin = (size_t)s->cin, kw = (size_t)c->kw, kc = row_floats(s);
-  const size_t m_total = (size_t)s->oh * s->ow, mr = k->mr;
-  const size_t m0 = sqz_part_begin(j->units, j->chunks, i) * mr;
-  const size_t n = sqz_min_size(sqz_part_begin(j->units, j->chunks, i + 1) * mr, m_total) - m0;
-  float *work = sqz_exec_work(j->e, thread);
+  const sqz_kernels *k = e->k;
+  const size_t cin = (size_t)s->cin, kw = (size_t)c->kw, kc = row_floats(s), mr = k->mr;
   for (size_t r = 0; r < n; r++) {
     float *row = work + (r / mr) * kc * mr + r % mr; /* element j at row[j*mr] */
     const int oy = (int)((m0 + r) / s->ow), ox = (int)((m0 + r) % s->ow);
@@ -90,7 +77,7 @@ static void item(void *context, size_t i, int thread) {
       } else {
         for (int kx = 0; kx < c->kw; kx++) {
           const int x = x0 + kx;
-          const float *src = x < 0 || x >= s->iw ? j->e->zero : s->in + ((size_t)y * s->iw + x) * cin;
+          const float *src = x < 0 || x >= s->iw ? e->zero : s->in + ((size_t)y * s->iw + x) * cin;
           put_floats(dst + (size_t)kx * cin * mr, src, cin, mr);
         }
       }
@@ -99,17 +86,33 @@ static void item(void *context, size_t i, int thread) {
   for (size_t r = n; r % mr != 0; r++) /* the last tile's missing rows: zeros, computed and dropped */
     put_zeros(work + (r / mr) * kc * mr + r % mr, kc, mr);
   for (size_t r = 0; r < n; r += mr) {
-    k->ppmm(sqz_min_size(n - r, mr), (size_t)s->cout, kc, work + r * kc, c->packed,
-            s->out + (m0 + r) * s->out_pixel_stride, s->out_pixel_stride * sizeof(float), k->nr * sizeof(float),
-            &c->params);
+    k->ppmm(sqz_min_size(n - r, mr), (size_t)s->cout, kc, work + r * kc, c->packed, out + r * out_stride,
+            out_stride * sizeof(float), k->nr * sizeof(float), &c->params);
   }
+}
+
+typedef struct job {
+  const sqz_exec *e;
+  const sqz_step *s;
+  size_t units, chunks; /* units: tiles of mr pixels */
+} job;
+SQZ_JOB_FITS(job);
+
+static void item(void *context, size_t i, int thread) {
+  const job *j = context;
+  const sqz_step *s = j->s;
+  const size_t m_total = (size_t)s->oh * s->ow, mr = j->e->k->mr;
+  const size_t m0 = sqz_part_begin(j->units, j->chunks, i) * mr;
+  const size_t n = sqz_min_size(sqz_part_begin(j->units, j->chunks, i + 1) * mr, m_total) - m0;
+  sqz_im2col_chunk(j->e, s, m0, n, sqz_exec_work(j->e, thread), s->out + m0 * s->out_pixel_stride,
+                   s->out_pixel_stride);
 }
 
 static size_t start(const sqz_exec *e, const sqz_step *s, void *space) {
   const size_t mr = e->k->mr;
   job *j = space;
   *j = (job){.e = e, .s = s, .units = ((size_t)s->oh * s->ow + mr - 1) / mr};
-  j->chunks = sqz_parts(j->units, chunk_pixels(s, e->k) / mr, 1, (size_t)sqz_pool_threads(e->pool));
+  j->chunks = sqz_parts(j->units, sqz_im2col_chunk_pixels(s, e->k) / mr, 1, (size_t)sqz_pool_threads(e->pool));
   return j->chunks;
 }
 
