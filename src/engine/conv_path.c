@@ -3,13 +3,15 @@
  * (bench/README.md, "What each change bought"). */
 #include "engine/conv_path.h"
 
-/* F(4x4, 3x3) from 27x27 up (SqueezeNet's 55x55 and 27x27 expands), F(2x2)
- * at 13x13: there F(4x4)'s tiles would be 1/3 padding and its weights (4x a
- * 3x3's, against F(2x2)'s 16/9) the largest of the network (fire6-9).
- * Measured: F(4x4) on 55/27 with F(2x2) at 13, against F(2x2) everywhere,
- * 0.84 (squeezenet1_0), 0.99 (squeezenet1_1). */
+/* F(4x4, 3x3) from 13x13 up (all of SqueezeNet's 3x3 expands). At 13x13
+ * F(4x4)'s tiles are 1/3 padding (16 tiles over 16x16 against F(2x2)'s 49
+ * over 14x14) and its transformed weights 2.25x F(2x2)'s, yet its GEMMs do
+ * 0.73x F(2x2)'s multiply-adds there. Measured on PPMM panels: the 13x13
+ * expands 0.73-0.77 (squeezenet1_1; bench/README.md, "F(4x4) at 13x13").
+ * Before the panels, F(2x2) at 13 measured 0.99 (squeezenet1_1) against
+ * F(2x2) everywhere. */
 #ifndef SQZ_WINOGRAD4_MIN_SIZE
-#define SQZ_WINOGRAD4_MIN_SIZE 20
+#define SQZ_WINOGRAD4_MIN_SIZE 13
 #endif
 
 /* Fewer than 4 input channels (the stem: RGB): per tap an indirect GEMM

@@ -1,5 +1,5 @@
 /* The path choice (src/engine/conv_path.c) against the rules it documents:
- * Winograd F(4x4) from 20x20 outputs, F(2x2) below; spmm only for 1x1
+ * Winograd F(4x4) from 13x13 outputs, F(2x2) below; spmm only for 1x1
  * stride-1 convolutions at most 0.55 dense with at least 48 nonzeros per
  * input channel; im2col up to 3 input channels; panels for the other dense
  * 1x1s; IGEMM for the rest; each path only where the policy allows it and
@@ -27,14 +27,15 @@ int main(void) {
   /* SqueezeNet's layers with dense weights */
   const sqz_conv_shape stem = conv(224, 3, 64, 3, 2, 0), squeeze = conv(55, 128, 16, 1, 1, 0);
   const sqz_conv_shape e3_55 = conv(55, 16, 64, 3, 1, 1), e3_27 = conv(27, 32, 128, 3, 1, 1);
-  const sqz_conv_shape e3_13 = conv(13, 64, 256, 3, 1, 1), conv10 = conv(13, 512, 1000, 1, 1, 0);
+  const sqz_conv_shape e3_13 = conv(13, 64, 256, 3, 1, 1), e3_12 = conv(12, 64, 256, 3, 1, 1), conv10 = conv(13, 512, 1000, 1, 1, 0);
   const sqz_conv_shape conv10_pad = conv(13, 512, 1000, 1, 1, 1), head = conv(13, 512, 2, 1, 1, 0);
   const uint64_t dense10 = 512 * 1000;
   expect(&stem, 3 * 64 * 9, simd, def, SQZ_CONV_IM2COL, "the stem");
   expect(&squeeze, 128 * 16, simd, def, SQZ_CONV_PANELS, "a dense squeeze");
   expect(&e3_55, 16 * 64 * 9, simd, def, SQZ_CONV_WINOGRAD4, "expand3x3 at 55x55");
   expect(&e3_27, 32 * 128 * 9, simd, def, SQZ_CONV_WINOGRAD4, "expand3x3 at 27x27");
-  expect(&e3_13, 64 * 256 * 9, simd, def, SQZ_CONV_WINOGRAD2, "expand3x3 at 13x13");
+  expect(&e3_13, 64 * 256 * 9, simd, def, SQZ_CONV_WINOGRAD4, "expand3x3 at 13x13");
+  expect(&e3_12, 64 * 256 * 9, simd, def, SQZ_CONV_WINOGRAD2, "expand3x3 at 12x12");
   expect(&conv10, dense10, simd, def, SQZ_CONV_PANELS, "a dense conv10");
   expect(&conv10_pad, dense10, simd, def, SQZ_CONV_IGEMM, "a dense padded conv10");
   expect(&head, 2 * 512, simd, def, SQZ_CONV_PANELS, "a taught head of 2 classes");
@@ -47,7 +48,7 @@ int main(void) {
   const sqz_conv_shape e1 = conv(27, 32, 128, 1, 1, 0);
   expect(&e1, 32 * 48, simd, def, SQZ_CONV_SPMM, "48 nonzeros per input, density 0.375");
   expect(&e1, 32 * 47, simd, def, SQZ_CONV_PANELS, "47 nonzeros per input");
-  expect(&e3_13, 10, simd, def, SQZ_CONV_WINOGRAD2, "a sparse 3x3");
+  expect(&e3_13, 10, simd, def, SQZ_CONV_WINOGRAD4, "a sparse 3x3");
   const sqz_conv_shape strided = conv(27, 64, 64, 1, 2, 0);
   expect(&strided, 10, simd, def, SQZ_CONV_IGEMM, "a sparse strided 1x1");
   const sqz_conv_shape huge = conv(1024, 4096, 8, 1, 1, 0); /* 16 GB transposed: over spmm's int32 offsets */
@@ -63,13 +64,13 @@ int main(void) {
   expect(&asked10, dense10 / 5, simd, def, SQZ_CONV_QS8, "a sparse conv10 asking for 8 bits (before spmm)");
   expect(&asked10, dense10, &sqz_kernels_scalar, def, SQZ_CONV_QS8, "8 bits with the scalar twins");
   expect(&asked_pad, dense10, simd, def, SQZ_CONV_IGEMM, "a padded 1x1 asking for 8 bits");
-  expect(&asked_e3, 64 * 256 * 9, simd, def, SQZ_CONV_WINOGRAD2, "a 3x3 asking for 8 bits");
+  expect(&asked_e3, 64 * 256 * 9, simd, def, SQZ_CONV_WINOGRAD4, "a 3x3 asking for 8 bits");
   asked.input_nonnegative = 0;
   expect(&asked, 128 * 16, simd, def, SQZ_CONV_PANELS, "8 bits asked on an input that may be negative");
   expect(&squeeze, 128 * 16, simd, &sqz_conv_policy_all_qs8, SQZ_CONV_QS8, "a squeeze, all-qs8");
   expect(&asked10, dense10, simd, &sqz_conv_policy_direct, SQZ_CONV_GEMM, "8 bits asked, direct");
   /* the test policies */
-  expect(&e3_13, 64 * 256 * 9, simd, &sqz_conv_policy_winograd4, SQZ_CONV_WINOGRAD4, "F(4x4) forced at 13x13");
+  expect(&e3_12, 64 * 256 * 9, simd, &sqz_conv_policy_winograd4, SQZ_CONV_WINOGRAD4, "F(4x4) forced at 12x12");
   expect(&e3_55, 16 * 64 * 9, simd, &sqz_conv_policy_winograd2, SQZ_CONV_WINOGRAD2, "F(2x2) forced at 55x55");
   expect(&conv10, dense10, simd, &sqz_conv_policy_all_sparse, SQZ_CONV_SPMM, "a dense conv10, all sparse");
   expect(&e3_55, 16 * 64 * 9, simd, &sqz_conv_policy_direct, SQZ_CONV_IGEMM, "a 3x3, direct");
